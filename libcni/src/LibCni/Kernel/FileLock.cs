@@ -1,0 +1,49 @@
+using LibCni.Interop;
+using Microsoft.Win32.SafeHandles;
+
+namespace LibCni.Kernel;
+
+/// <summary>
+/// A blocking exclusive flock on a file, the lock the reference's host-local takes. .NET's FileShare
+/// uses LOCK_NB, which fails instead of waiting, so this calls flock itself.
+/// </summary>
+public sealed class FileLock : IDisposable
+{
+    private readonly SafeFileHandle _handle;
+
+    private FileLock(SafeFileHandle handle) => _handle = handle;
+
+    /// <summary>Opens (creating if needed) <paramref name="path"/> and waits for the exclusive lock.</summary>
+    public static FileLock Acquire(string path)
+    {
+        // O_CREAT|O_RDONLY with mode 0750, as the reference opens its lock file.
+        var handle = Libc.Open(path, Libc.O_CREAT | Libc.O_RDONLY, Convert.ToInt32("750", 8));
+        try
+        {
+            while (Libc.FLock(handle, Libc.LOCK_EX) != 0)
+            {
+                var errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
+                if (errno != Libc.EINTR)
+                {
+                    throw new ErrnoException(errno, $"flock({path})");
+                }
+            }
+
+            return new FileLock(handle);
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        if (!_handle.IsClosed)
+        {
+            _ = Libc.FLock(_handle, Libc.LOCK_UN);
+            _handle.Dispose();
+        }
+    }
+}

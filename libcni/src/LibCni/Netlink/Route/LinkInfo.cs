@@ -1,0 +1,102 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Text;
+
+namespace LibCni.Netlink.Route;
+
+/// <summary>A link as the kernel reports it in RTM_NEWLINK; attributes nobody named are kept raw.</summary>
+public sealed record LinkInfo
+{
+    public required int Index { get; init; }
+
+    public required string Name { get; init; }
+
+    public ushort Type { get; init; }
+
+    public uint Flags { get; init; }
+
+    public int Mtu { get; init; }
+
+    public int MasterIndex { get; init; }
+
+    public byte[] HardwareAddress { get; init; } = [];
+
+    /// <summary>IFLA_INFO_KIND: "veth", "bridge"... or null for devices without one (lo, physical).</summary>
+    public string? Kind { get; init; }
+
+    public byte OperState { get; init; }
+
+    public bool IsUp => (Flags & Iff.Up) != 0;
+
+    public string Mac => FormatMac(HardwareAddress);
+
+    public IReadOnlyList<NetlinkAttribute> Attributes { get; init; } = [];
+
+    public static string FormatMac(ReadOnlySpan<byte> address)
+    {
+        var builder = new StringBuilder(address.Length * 3);
+        foreach (var b in address)
+        {
+            if (builder.Length > 0)
+            {
+                builder.Append(':');
+            }
+
+            builder.Append(b.ToString("x2", CultureInfo.InvariantCulture));
+        }
+
+        return builder.ToString();
+    }
+
+    /// <summary>Decodes ifinfomsg (16 bytes) plus attributes.</summary>
+    public static LinkInfo Parse(NetlinkMessage message)
+    {
+        var span = message.Payload.Span;
+        if (span.Length < 16)
+        {
+            throw new InvalidDataException("truncated ifinfomsg");
+        }
+
+        var attributes = NetlinkAttribute.ParseAll(message.Payload[16..]);
+        string name = "";
+        int mtu = 0, master = 0;
+        byte operState = 0;
+        byte[] mac = [];
+        string? kind = null;
+        foreach (var attribute in attributes)
+        {
+            switch (attribute.Type)
+            {
+                case Ifla.IfName: name = attribute.AsString(); break;
+                case Ifla.Mtu: mtu = (int)attribute.AsU32(); break;
+                case Ifla.Master: master = (int)attribute.AsU32(); break;
+                case Ifla.Address: mac = attribute.Value.ToArray(); break;
+                case Ifla.OperState: operState = attribute.AsU8(); break;
+                case Ifla.LinkInfo:
+                    foreach (var info in NetlinkAttribute.ParseAll(attribute.Value))
+                    {
+                        if (info.Type == Ifla.InfoKind)
+                        {
+                            kind = info.AsString();
+                        }
+                    }
+
+                    break;
+            }
+        }
+
+        return new LinkInfo
+        {
+            Type = BinaryPrimitives.ReadUInt16LittleEndian(span[2..]),
+            Index = BinaryPrimitives.ReadInt32LittleEndian(span[4..]),
+            Flags = BinaryPrimitives.ReadUInt32LittleEndian(span[8..]),
+            Name = name,
+            Mtu = mtu,
+            MasterIndex = master,
+            HardwareAddress = mac,
+            Kind = kind,
+            OperState = operState,
+            Attributes = attributes,
+        };
+    }
+}

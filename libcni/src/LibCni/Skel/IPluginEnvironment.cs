@@ -1,0 +1,38 @@
+namespace LibCni.Skel;
+
+/// <summary>Everything a plugin process reads and writes, so the host is testable without processes.</summary>
+public interface IPluginEnvironment
+{
+    string? GetVariable(string name);
+
+    /// <summary>Reads standard input to its end.</summary>
+    byte[] ReadStdin();
+
+    TextWriter Stdout { get; }
+
+    TextWriter Stderr { get; }
+}
+
+/// <summary>The real process: environment variables, stdin, stdout and stderr.</summary>
+public sealed class ProcessEnvironment : IPluginEnvironment
+{
+    public static ProcessEnvironment Instance { get; } = new();
+
+    private ProcessEnvironment()
+    {
+    }
+
+    public TextWriter Stdout { get; } = new StreamWriter(Console.OpenStandardOutput(), new System.Text.UTF8Encoding(false)) { AutoFlush = true };
+
+    public TextWriter Stderr { get; } = new StreamWriter(Console.OpenStandardError(), new System.Text.UTF8Encoding(false)) { AutoFlush = true };
+
+    public string? GetVariable(string name) => Environment.GetEnvironmentVariable(name);
+
+    public byte[] ReadStdin()
+    {
+        using var stdin = Console.OpenStandardInput();
+        using var buffer = new MemoryStream();
+        stdin.CopyTo(buffer);
+        return buffer.ToArray();
+    }
+}

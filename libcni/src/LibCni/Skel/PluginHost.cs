@@ -1,0 +1,289 @@
+using System.Text;
+using System.Text.Json;
+using LibCni.Config;
+using LibCni.Json;
+using LibCni.Types;
+
+namespace LibCni.Skel;
+
+/// <summary>
+/// The plugin side of the protocol (the reference's skel): validates <c>CNI_*</c> and stdin, dispatches the
+/// verb, and turns every outcome into a result on stdout, an error JSON with exit 1, or nothing.
+/// </summary>
+public sealed class PluginHost
+{
+    /// <summary>Set to 1 to get stack traces of unexpected errors on stderr.</summary>
+    public const string DebugVariable = "CNI_PLUGIN_DEBUG";
+
+    // The reference's required-variable table, in its reporting order.
+    private static readonly (string Name, string[] RequiredFor)[] RequiredVariables =
+    [
+        ("CNI_COMMAND", []),
+        ("CNI_CONTAINERID", ["ADD", "CHECK", "DEL"]),
+        ("CNI_NETNS", ["ADD", "CHECK"]),
+        ("CNI_IFNAME", ["ADD", "CHECK", "DEL"]),
+        ("CNI_ARGS", []),
+        ("CNI_PATH", ["ADD", "CHECK", "DEL", "GC", "STATUS"]),
+    ];
+
+    private readonly ICniPlugin _plugin;
+    private readonly string _about;
+    private readonly INetnsIdentity? _netnsIdentity;
+    private readonly IReadOnlyList<string> _supportedVersions;
+
+    public PluginHost(ICniPlugin plugin, string about, INetnsIdentity? netnsIdentity = null, IReadOnlyList<string>? supportedVersions = null)
+    {
+        _plugin = plugin;
+        _about = about;
+        _netnsIdentity = netnsIdentity;
+        _supportedVersions = supportedVersions ?? SpecVersions.All;
+    }
+
+    /// <summary>Runs one invocation and returns the exit code.</summary>
+    public int Run(IPluginEnvironment env)
+    {
+        string? configVersion = null;
+        try
+        {
+            var outcome = Dispatch(env, v => configVersion = v);
+            if (outcome is not null)
+            {
+                env.Stdout.Write(outcome);
+                env.Stdout.Flush();
+            }
+
+            return 0;
+        }
+        catch (CniException e)
+        {
+            return PrintError(env, e.ToError(configVersion));
+        }
+        catch (Exception e)
+        {
+            if (IsDebug(env))
+            {
+                env.Stderr.WriteLine(e.ToString());
+            }
+
+            return PrintError(env, new CniError { CniVersion = configVersion, Code = CniErrorCode.Internal, Msg = OneLine(e.Message) });
+        }
+    }
+
+    private string? Dispatch(IPluginEnvironment env, Action<string> reportVersion)
+    {
+        var command = env.GetVariable("CNI_COMMAND") ?? "";
+        var missing = RequiredVariables
+            .Where(v => string.IsNullOrEmpty(env.GetVariable(v.Name)) && (v.Name == "CNI_COMMAND" || v.RequiredFor.Contains(command)))
+            .Select(v => v.Name)
+            .ToList();
+        if (missing.Count > 0)
+        {
+            if (command.Length == 0)
+            {
+                env.Stderr.WriteLine(_about);
+                env.Stderr.WriteLine($"CNI protocol versions supported: {string.Join(", ", _supportedVersions)}");
+                return null;
+            }
+
+            throw new CniException(CniErrorCode.InvalidEnvironmentVariables, $"required env variables [{string.Join(",", missing)}] missing",
+                $"CNI_COMMAND={command} needs {string.Join(", ", missing)}");
+        }
+
+        if (command == "VERSION")
+        {
+            return CniJson.Compact(new VersionInfo { SupportedVersions = [.. _supportedVersions] }, CniJsonContext.Default.VersionInfo) + "\n";
+        }
+
+        byte[] stdin;
+        try
+        {
+            stdin = env.ReadStdin();
+        }
+        catch (IOException e)
+        {
+            throw new CniException(CniErrorCode.IoFailure, $"error reading from stdin: {e.Message}");
+        }
+
+        var version = ReadConfigHeader(stdin);
+        reportVersion(version);
+        var args = new CmdArgs
+        {
+            Command = command,
+            ContainerId = env.GetVariable("CNI_CONTAINERID") ?? "",
+            Netns = env.GetVariable("CNI_NETNS") ?? "",
+            IfName = env.GetVariable("CNI_IFNAME") ?? "",
+            Args = env.GetVariable("CNI_ARGS") ?? "",
+            Path = env.GetVariable("CNI_PATH") ?? "",
+            StdinData = stdin,
+            ConfigVersion = version,
+            Log = env.Stderr,
+            Environment = env,
+        };
+
+        if (command is "ADD" or "CHECK" or "DEL")
+        {
+            Identifiers.ValidateContainerId(args.ContainerId);
+            Identifiers.ValidateInterfaceName(args.IfName);
+        }
+
+        switch (command)
+        {
+            case "ADD":
+                RequireSupported(version);
+                RequireForeignNetns(env, args);
+                var result = _plugin.Add(args);
+                return CniJson.ResultToJson(ResultConverter.Convert(result, version));
+            case "DEL":
+                RequireSupported(version);
+                RequireForeignNetns(env, args);
+                _plugin.Del(args);
+                return null;
+            case "CHECK":
+                RequireVerbAllowed(version, "0.4.0", "CHECK");
+                _plugin.Check(args);
+                return null;
+            case "GC":
+                RequireVerbAllowed(version, "1.1.0", "GC");
+                _plugin.Gc(args);
+                return null;
+            case "STATUS":
+                RequireVerbAllowed(version, "1.1.0", "STATUS");
+                _plugin.Status(args);
+                return null;
+            default:
+                throw new CniException(CniErrorCode.InvalidEnvironmentVariables, $"unknown CNI_COMMAND: {command}",
+                    "CNI_COMMAND must be one of ADD, DEL, CHECK, GC, STATUS, VERSION");
+        }
+    }
+
+    /// <summary>Checks stdin is a config object with a valid name; returns its cniVersion ("" when absent).</summary>
+    private static string ReadConfigHeader(byte[] stdin)
+    {
+        JsonDocument doc;
+        try
+        {
+            doc = JsonDocument.Parse(stdin);
+        }
+        catch (JsonException e)
+        {
+            throw new CniException(CniErrorCode.DecodingFailure, $"error unmarshall network config: {e.Message}");
+        }
+
+        using (doc)
+        {
+            var root = doc.RootElement;
+            if (root.ValueKind == JsonValueKind.Null)
+            {
+                throw new CniException(CniErrorCode.InvalidNetworkConfig, "missing network name");
+            }
+
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                throw new CniException(CniErrorCode.DecodingFailure,
+                    $"error unmarshall network config: expected a JSON object, got {root.ValueKind.ToString().ToLowerInvariant()}");
+            }
+
+            var name = StringField(root, "name", "error unmarshall network config");
+            if (string.IsNullOrEmpty(name))
+            {
+                throw new CniException(CniErrorCode.InvalidNetworkConfig, "missing network name");
+            }
+
+            Identifiers.ValidateNetworkName(name);
+            return StringField(root, "cniVersion", "decoding version from network config") ?? "";
+        }
+    }
+
+    private static string? StringField(JsonElement root, string key, string context)
+    {
+        // Keys match case-insensitively, as the reference's decoder does.
+        foreach (var property in root.EnumerateObject())
+        {
+            if (!property.Name.Equals(key, StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            return property.Value.ValueKind switch
+            {
+                JsonValueKind.String => property.Value.GetString(),
+                JsonValueKind.Null => null,
+                _ => throw new CniException(CniErrorCode.DecodingFailure,
+                    $"{context}: \"{key}\" must be a string, got {property.Value.ValueKind.ToString().ToLowerInvariant()} {property.Value.GetRawText()}"),
+            };
+        }
+
+        return null;
+    }
+
+    private void RequireSupported(string version)
+    {
+        var effective = version.Length == 0 ? "0.1.0" : version;
+        if (!_supportedVersions.Contains(effective))
+        {
+            var supported = string.Join(" ", _supportedVersions.Select(v => $"\"{v}\""));
+            throw new CniException(CniErrorCode.IncompatibleCniVersion, "incompatible CNI versions",
+                $"config is \"{effective}\", plugin supports [{supported}]");
+        }
+    }
+
+    private void RequireVerbAllowed(string version, string minimum, string verb)
+    {
+        bool allowed;
+        try
+        {
+            allowed = SpecVersions.AtLeast(version, minimum);
+        }
+        catch (FormatException e)
+        {
+            throw new CniException(CniErrorCode.DecodingFailure, e.Message);
+        }
+
+        if (!allowed)
+        {
+            throw new CniException(CniErrorCode.IncompatibleCniVersion, $"config version does not allow {verb}", $"cniVersion \"{version}\" is below {minimum}");
+        }
+
+        if (!_supportedVersions.Any(v => SpecVersions.AtLeast(v, version)))
+        {
+            throw new CniException(CniErrorCode.IncompatibleCniVersion, $"plugin version does not allow {verb}");
+        }
+
+        RequireSupported(version);
+    }
+
+    private void RequireForeignNetns(IPluginEnvironment env, CmdArgs args)
+    {
+        var overrideValue = env.GetVariable("CNI_NETNS_OVERRIDE") ?? "";
+        if (args.Netns.Length == 0 || overrideValue == "1" || overrideValue.Equals("true", StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
+
+        if (_netnsIdentity?.IsOwnNetns(args.Netns) == true)
+        {
+            throw new CniException(CniErrorCode.InvalidNetNs, "plugin's netns and netns from CNI_NETNS should not be the same",
+                $"CNI_NETNS=\"{args.Netns}\" is the plugin's own network namespace");
+        }
+    }
+
+    private static int PrintError(IPluginEnvironment env, CniError error)
+    {
+        env.Stdout.Write(CniJson.Indented(error, CniJsonContext.Default.CniError));
+        env.Stdout.Flush();
+        return 1;
+    }
+
+    private static bool IsDebug(IPluginEnvironment env) => env.GetVariable(DebugVariable) is "1" or "true";
+
+    private static string OneLine(string message)
+    {
+        var builder = new StringBuilder(message.Length);
+        foreach (var c in message)
+        {
+            builder.Append(char.IsControl(c) ? ' ' : c);
+        }
+
+        return builder.ToString().Trim();
+    }
+}

@@ -1,0 +1,51 @@
+using System.Text;
+using LibCni.Skel;
+
+namespace LibCni.TestKit;
+
+/// <summary>An in-memory plugin environment: variables from a dictionary, stdin from a string, captured output.</summary>
+public sealed class FakeEnvironment : IPluginEnvironment
+{
+    private readonly Dictionary<string, string> _variables = new(StringComparer.Ordinal);
+
+    public FakeEnvironment(string stdin = "", params (string Name, string Value)[] variables)
+    {
+        Stdin = stdin;
+        foreach (var (name, value) in variables)
+        {
+            _variables[name] = value;
+        }
+    }
+
+    public string Stdin { get; set; }
+
+    public Exception? StdinFailure { get; set; }
+
+    public StringWriter StdoutWriter { get; } = new();
+
+    public StringWriter StderrWriter { get; } = new();
+
+    public TextWriter Stdout => StdoutWriter;
+
+    public TextWriter Stderr => StderrWriter;
+
+    public string Output => StdoutWriter.ToString();
+
+    public string this[string name]
+    {
+        set => _variables[name] = value;
+    }
+
+    public string? GetVariable(string name) => _variables.TryGetValue(name, out var value) ? value : null;
+
+    public byte[] ReadStdin() => StdinFailure is not null ? throw StdinFailure : Encoding.UTF8.GetBytes(Stdin);
+
+    /// <summary>A complete ADD/DEL/CHECK environment for one container.</summary>
+    public static FakeEnvironment For(string command, string stdin, string netns = "/run/netns/test", string ifName = "eth0") =>
+        new(stdin,
+            ("CNI_COMMAND", command),
+            ("CNI_CONTAINERID", "c0ffee"),
+            ("CNI_NETNS", netns),
+            ("CNI_IFNAME", ifName),
+            ("CNI_PATH", "/opt/cni/bin"));
+}

@@ -1,0 +1,139 @@
+using System.Diagnostics;
+using LibCni.Kernel;
+using Xunit;
+
+namespace LibCni.TestKit;
+
+/// <summary>
+/// Guards every privileged test: they run only inside a private "host" netns made by
+/// <c>scripts/in-private-netns</c> (as <c>make test</c> does), never in the machine's real one.
+/// </summary>
+public static class PrivateHost
+{
+    private static readonly Lazy<string?> Refusal = new(FindRefusal);
+
+    /// <summary>Fails the calling test unless the process sits in a private, test-only network namespace.</summary>
+    public static void Require()
+    {
+        if (Refusal.Value is { } reason)
+        {
+            Assert.Fail($"refusing to run a privileged test: {reason}. Run it through `make test` or `scripts/in-private-netns dotnet test ...`.");
+        }
+    }
+
+    private static string? FindRefusal()
+    {
+        if (Environment.GetEnvironmentVariable("CNI_PRIVATE_HOST") != "1")
+        {
+            return "CNI_PRIVATE_HOST is not set, so this is not a namespace made by scripts/in-private-netns";
+        }
+
+        // A private netns starts with lo alone. Anything else means the real host's interfaces are here.
+        using var rtnl = NetNamespace.OpenRtnl();
+        var foreign = rtnl.ListLinks().Where(l => l.Name != "lo" && !l.Name.StartsWith("cnit", StringComparison.Ordinal)).Select(l => l.Name).ToList();
+        return foreign.Count > 0 ? $"this network namespace has interfaces of a real host ({string.Join(", ", foreign)})" : null;
+    }
+}
+
+/// <summary>A named netns under /run/netns (a private tmpfs in the test host), deleted on dispose.</summary>
+public sealed class TestNetns : IDisposable
+{
+    private TestNetns(string name)
+    {
+        Name = name;
+    }
+
+    public string Name { get; }
+
+    public string Path => $"/run/netns/{Name}";
+
+    /// <summary>Creates a namespace with a random name (the prefix keeps test objects recognisable).</summary>
+    public static TestNetns Create(string prefix = "cnitest")
+    {
+        PrivateHost.Require();
+        var name = $"{prefix}-{Guid.NewGuid().ToString("N")[..10]}";
+        Shell.Run("ip", "netns", "add", name);
+        return new TestNetns(name);
+    }
+
+    /// <summary>Runs <c>ip -n NAME ...</c> and returns its stdout: an independent view of kernel state.</summary>
+    public string Ip(params string[] args) => Shell.Run("ip", ["-n", Name, .. args]);
+
+    public void Dispose()
+    {
+        try
+        {
+            Shell.Run("ip", "netns", "del", Name);
+        }
+        catch (InvalidOperationException)
+        {
+            // Already removed by the test itself.
+        }
+    }
+}
+
+/// <summary>Runs a helper command for test setup or inspection and fails loudly on a non-zero exit.</summary>
+public static class Shell
+{
+    public static string Run(string file, params string[] args) => Run(file, args, stdin: null, environment: null).Stdout;
+
+    public static ProcessResult Run(string file, IEnumerable<string> args, string? stdin, IDictionary<string, string>? environment, bool check = true)
+    {
+        var result = Exec(file, args, stdin, environment);
+        if (check && result.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{file} {string.Join(' ', args)} exited {result.ExitCode}: {result.Stderr}{result.Stdout}");
+        }
+
+        return result;
+    }
+
+    public static ProcessResult Exec(string file, IEnumerable<string> args, string? stdin, IDictionary<string, string>? environment, bool clearEnvironment = false)
+    {
+        var info = new ProcessStartInfo(file)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        if (clearEnvironment)
+        {
+            var keep = info.Environment.Where(kv => kv.Key is "PATH" or "CNI_PRIVATE_HOST").ToList();
+            info.Environment.Clear();
+            foreach (var kv in keep)
+            {
+                info.Environment[kv.Key] = kv.Value;
+            }
+        }
+
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
+        }
+
+        using var process = Process.Start(info) ?? throw new InvalidOperationException($"cannot start {file}");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (stdin is not null)
+        {
+            process.StandardInput.Write(stdin);
+        }
+
+        process.StandardInput.Close();
+        if (!process.WaitForExit(TimeSpan.FromSeconds(60)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{file} did not finish within 60 s");
+        }
+
+        return new ProcessResult(process.ExitCode, stdout.Result, stderr.Result);
+    }
+}
+
+public sealed record ProcessResult(int ExitCode, string Stdout, string Stderr);
