@@ -72,19 +72,23 @@ public sealed class NetlinkMessageWriter
         return Attribute(type, bytes);
     }
 
-    /// <summary>A NUL-terminated string attribute.</summary>
-    public NetlinkMessageWriter AttributeString(ushort type, string value)
+    /// <summary>A string attribute, NUL-terminated unless the receiver wants it bare (iproute2 sends link kinds bare).</summary>
+    public NetlinkMessageWriter AttributeString(ushort type, string value, bool nulTerminated = true)
     {
-        var bytes = new byte[Encoding.UTF8.GetByteCount(value) + 1];
+        var bytes = new byte[Encoding.UTF8.GetByteCount(value) + (nulTerminated ? 1 : 0)];
         Encoding.UTF8.GetBytes(value, bytes);
         return Attribute(type, bytes);
     }
 
-    public NestToken BeginNested(ushort type)
+    /// <summary>
+    /// Opens a nested attribute. rtnetlink accepts nests without NLA_F_NESTED and iproute2 sends them so;
+    /// nfnetlink wants the flag.
+    /// </summary>
+    public NestToken BeginNested(ushort type, bool markNested = true)
     {
         var start = _length;
         var header = Grow(4);
-        BinaryPrimitives.WriteUInt16LittleEndian(header[2..], (ushort)(type | Nlmsg.AttrNested));
+        BinaryPrimitives.WriteUInt16LittleEndian(header[2..], markNested ? (ushort)(type | Nlmsg.AttrNested) : type);
         _openNests++;
         return new NestToken(start);
     }

@@ -26,6 +26,17 @@ public sealed record LinkInfo
 
     public byte OperState { get; init; }
 
+    /// <summary>IFLA_LINK: for a veth, the peer's ifindex (in the peer's netns).</summary>
+    public int PeerIndex { get; init; }
+
+    /// <summary>IFLA_PROMISCUITY: how many holders asked for promiscuous mode.</summary>
+    public uint Promiscuity { get; init; }
+
+    public bool IsPromiscuous => (Flags & Iff.Promisc) != 0;
+
+    /// <summary>IF_OPER_UP (6) or IF_OPER_UNKNOWN (0, devices without carrier reporting).</summary>
+    public bool IsOperationallyUp => OperState is 6;
+
     public bool IsUp => (Flags & Iff.Up) != 0;
 
     public string Mac => FormatMac(HardwareAddress);
@@ -59,7 +70,8 @@ public sealed record LinkInfo
 
         var attributes = NetlinkAttribute.ParseAll(message.Payload[16..]);
         string name = "";
-        int mtu = 0, master = 0;
+        int mtu = 0, master = 0, peer = 0;
+        uint promiscuity = 0;
         byte operState = 0;
         byte[] mac = [];
         string? kind = null;
@@ -72,6 +84,8 @@ public sealed record LinkInfo
                 case Ifla.Master: master = (int)attribute.AsU32(); break;
                 case Ifla.Address: mac = attribute.Value.ToArray(); break;
                 case Ifla.OperState: operState = attribute.AsU8(); break;
+                case Ifla.Link: peer = (int)attribute.AsU32(); break;
+                case Ifla.Promiscuity: promiscuity = attribute.AsU32(); break;
                 case Ifla.LinkInfo:
                     foreach (var info in NetlinkAttribute.ParseAll(attribute.Value))
                     {
@@ -96,6 +110,8 @@ public sealed record LinkInfo
             HardwareAddress = mac,
             Kind = kind,
             OperState = operState,
+            PeerIndex = peer,
+            Promiscuity = promiscuity,
             Attributes = attributes,
         };
     }

@@ -12,6 +12,46 @@ public static class Rtm
     public const ushort NewRoute = 24;
     public const ushort DelRoute = 25;
     public const ushort GetRoute = 26;
+    public const ushort SetLink = 19;
+}
+
+/// <summary>Route message constants (linux/rtnetlink.h).</summary>
+public static class Rta
+{
+    public const ushort Dst = 1;
+    public const ushort Src = 2;
+    public const ushort Oif = 4;
+    public const ushort Gateway = 5;
+    public const ushort Priority = 6;
+    public const ushort PrefSrc = 7;
+    public const ushort Metrics = 8;
+    public const ushort Table = 15;
+
+    public const ushort MetricMtu = 2;
+    public const ushort MetricAdvMss = 8;
+
+    public const byte TableMain = 254;
+    public const byte ProtocolBoot = 3;
+    public const byte ScopeUniverse = 0;
+    public const byte ScopeLink = 253;
+    public const byte ScopeHost = 254;
+    public const byte TypeUnicast = 1;
+}
+
+/// <summary>Bridge port attributes and VLAN info flags (linux/if_bridge.h, if_link.h).</summary>
+public static class Bridge
+{
+    public const byte AfBridge = 7;
+    public const ushort IflaBrVlanFiltering = 7;
+    public const ushort IflaBrportMode = 4;
+    public const ushort IflaBrportIsolated = 33;
+    public const ushort IflaAfSpec = 26;
+    public const ushort IflaBridgeVlanInfo = 2;
+    public const ushort VlanInfoPvid = 0x2;
+    public const ushort VlanInfoUntagged = 0x4;
+    public const ushort VlanInfoRangeBegin = 0x8;
+    public const ushort VlanInfoRangeEnd = 0x10;
+    public const ushort VethInfoPeer = 1;
 }
 
 public static class Ifla
@@ -28,9 +68,13 @@ public static class Ifla
     public const ushort NetNsFd = 28;
     public const ushort ExtMask = 29;
     public const ushort Promiscuity = 30;
+    public const ushort LinkNetNsId = 37;
+    public const ushort ProtInfo = 12;
 
     public const ushort InfoKind = 1;
     public const ushort InfoData = 2;
+    public const ushort InfoSlaveKind = 4;
+    public const ushort InfoSlaveData = 5;
 }
 
 public static class Ifa
@@ -38,7 +82,12 @@ public static class Ifa
     public const ushort Address = 1;
     public const ushort Local = 2;
     public const ushort Label = 3;
+    public const ushort Broadcast = 4;
     public const ushort Flags = 8;
+
+    public const byte FlagNoDad = 0x02;
+    public const uint FlagTentative = 0x40;
+    public const uint FlagDadFailed = 0x08;
 }
 
 /// <summary>Interface flags (linux/if.h).</summary>

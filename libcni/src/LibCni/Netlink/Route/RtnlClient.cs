@@ -62,6 +62,85 @@ public sealed class RtnlClient : IDisposable
             .Where(a => index is null || a.Index == index)
             .ToList();
 
+    /// <summary>
+    /// Creates a bridge, or returns the existing one: several ADDs may race to create the same bridge,
+    /// so EEXIST means "someone else made it" as long as what exists is a bridge.
+    /// </summary>
+    public LinkInfo EnsureBridge(string name, int mtu, bool vlanFiltering)
+    {
+        var existing = GetLink(name);
+        if (existing is null)
+        {
+            try
+            {
+                _client.Execute(RtnlRequests.NewBridge(name, mtu, vlanFiltering), $"RTM_NEWLINK bridge {name}");
+            }
+            catch (NetlinkException e) when (e.Errno == Interop.Libc.EEXIST)
+            {
+                // Lost the race to another ADD; fall through and use theirs.
+            }
+
+            existing = GetLink(name) ?? throw new NetlinkException(Interop.Libc.ENODEV, $"RTM_GETLINK {name}", "bridge vanished right after creation");
+        }
+
+        if (existing.Kind != "bridge")
+        {
+            throw new InvalidOperationException($"\"{name}\" already exists but is not a bridge");
+        }
+
+        return existing;
+    }
+
+    /// <summary>Creates a veth pair here with its peer placed directly into the netns behind <paramref name="peerNetnsFd"/>.</summary>
+    public void CreateVethPair(string name, string peerName, int mtu, byte[]? mac, int peerNetnsFd) =>
+        _client.Execute(RtnlRequests.NewVeth(name, peerName, mtu, mac, peerNetnsFd), $"RTM_NEWLINK veth {name} peer {peerName}");
+
+    public void DeleteLink(int index) => _client.Execute(RtnlRequests.DeleteLink(index), $"RTM_DELLINK index {index}");
+
+    public void SetMaster(int index, int masterIndex) =>
+        _client.Execute(RtnlRequests.SetMaster(index, masterIndex), $"RTM_NEWLINK index {index} master {masterIndex}");
+
+    public void SetMtu(int index, int mtu) => _client.Execute(RtnlRequests.SetMtu(index, mtu), $"RTM_NEWLINK index {index} mtu {mtu}");
+
+    public void SetHardwareAddress(int index, byte[] mac) =>
+        _client.Execute(RtnlRequests.SetHardwareAddress(index, mac), $"RTM_NEWLINK index {index} address {LinkInfo.FormatMac(mac)}");
+
+    public void SetPromiscuous(int index, bool on) =>
+        _client.Execute(RtnlRequests.SetFlag(index, Iff.Promisc, on), $"RTM_NEWLINK index {index} promisc {(on ? "on" : "off")}");
+
+    public void SetBridgePort(int index, bool? hairpin, bool? isolated) =>
+        _client.Execute(RtnlRequests.SetBridgePort(index, hairpin, isolated), $"RTM_NEWLINK index {index} bridge_slave");
+
+    public void AddBridgeVlan(int index, int minVid, int maxVid, bool pvid, bool untagged) =>
+        _client.Execute(RtnlRequests.BridgeVlan(index, true, minVid, maxVid, pvid, untagged), $"RTM_SETLINK index {index} vlan {minVid}-{maxVid}");
+
+    public void DeleteBridgeVlan(int index, int minVid, int maxVid) =>
+        _client.Execute(RtnlRequests.BridgeVlan(index, false, minVid, maxVid, false, false), $"RTM_DELLINK index {index} vlan {minVid}-{maxVid}");
+
+    public void AddAddress(int index, Types.CidrAddress address, bool noDad) =>
+        _client.Execute(RtnlRequests.NewAddress(index, address, noDad), $"RTM_NEWADDR {address} index {index}");
+
+    public void DeleteAddress(int index, Types.CidrAddress address) =>
+        _client.Execute(RtnlRequests.DeleteAddress(index, address), $"RTM_DELADDR {address} index {index}");
+
+    /// <summary>Adds a route; one already present is fine (ADD may be retried after a partial failure).</summary>
+    public void AddRoute(RouteSpec route)
+    {
+        try
+        {
+            _client.Execute(RtnlRequests.NewRoute(route), $"RTM_NEWROUTE {route.Destination}{(route.Gateway is null ? "" : $" via {route.Gateway}")}");
+        }
+        catch (NetlinkException e) when (e.Errno == Interop.Libc.EEXIST)
+        {
+        }
+    }
+
+    public List<RouteInfo> ListRoutes(byte family) =>
+        _client.Dump(() => new NetlinkMessageWriter(Rtm.GetRoute, 0).WriteBytes(new byte[] { family, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }), "RTM_GETROUTE dump")
+            .Where(m => m.Type == Rtm.NewRoute)
+            .Select(RouteInfo.Parse)
+            .ToList();
+
     public void Dispose() => _client.Dispose();
 
     public static byte[] IfInfoMsg(byte family, int index, uint flags, uint change)

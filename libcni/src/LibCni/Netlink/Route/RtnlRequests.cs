@@ -1,0 +1,269 @@
+using System.Buffers.Binary;
+using System.Net.Sockets;
+using LibCni.Types;
+
+namespace LibCni.Netlink.Route;
+
+/// <summary>
+/// Pure builders of the rtnetlink requests the plugins send, laid out attribute by attribute as
+/// iproute2 lays them out, so each one is checked byte for byte against a capture of `ip`.
+/// </summary>
+public static class RtnlRequests
+{
+    public static NetlinkMessageWriter NewBridge(string name, int mtu, bool vlanFiltering)
+    {
+        var w = new NetlinkMessageWriter(Rtm.NewLink, Nlmsg.FCreate | Nlmsg.FExcl).WriteBytes(RtnlClient.IfInfoMsg(AddressFamily.Unspec, 0, 0, 0));
+        if (mtu > 0)
+        {
+            w.AttributeU32(Ifla.Mtu, (uint)mtu);
+        }
+
+        w.AttributeString(Ifla.IfName, name);
+        var info = w.BeginNested(Ifla.LinkInfo, markNested: false);
+        w.AttributeString(Ifla.InfoKind, "bridge", nulTerminated: false);
+        if (vlanFiltering)
+        {
+            var data = w.BeginNested(Ifla.InfoData, markNested: false);
+            w.AttributeU8(Bridge.IflaBrVlanFiltering, 1);
+            w.EndNested(data);
+        }
+
+        return w.EndNested(info);
+    }
+
+    /// <summary>
+    /// A veth pair created in the receiving socket's netns, its peer placed straight into the netns
+    /// behind <paramref name="peerNetnsFd"/> (so the peer never exists in the wrong namespace).
+    /// </summary>
+    public static NetlinkMessageWriter NewVeth(string name, string peerName, int mtu, byte[]? mac, int? peerNetnsFd)
+    {
+        var w = new NetlinkMessageWriter(Rtm.NewLink, Nlmsg.FCreate | Nlmsg.FExcl).WriteBytes(RtnlClient.IfInfoMsg(AddressFamily.Unspec, 0, 0, 0));
+        if (mtu > 0)
+        {
+            w.AttributeU32(Ifla.Mtu, (uint)mtu);
+        }
+
+        if (mac is not null)
+        {
+            w.Attribute(Ifla.Address, mac);
+        }
+
+        w.AttributeString(Ifla.IfName, name);
+        var info = w.BeginNested(Ifla.LinkInfo, markNested: false);
+        w.AttributeString(Ifla.InfoKind, "veth", nulTerminated: false);
+        var data = w.BeginNested(Ifla.InfoData, markNested: false);
+        var peer = w.BeginNested(Bridge.VethInfoPeer, markNested: false);
+        w.WriteBytes(RtnlClient.IfInfoMsg(AddressFamily.Unspec, 0, 0, 0));
+        if (mtu > 0)
+        {
+            w.AttributeU32(Ifla.Mtu, (uint)mtu);
+        }
+
+        if (peerNetnsFd is { } fd)
+        {
+            w.AttributeU32(Ifla.NetNsFd, (uint)fd);
+        }
+
+        w.AttributeString(Ifla.IfName, peerName);
+        w.EndNested(peer);
+        w.EndNested(data);
+        return w.EndNested(info);
+    }
+
+    public static NetlinkMessageWriter DeleteLink(int index) =>
+        new NetlinkMessageWriter(Rtm.DelLink, 0).WriteBytes(RtnlClient.IfInfoMsg(AddressFamily.Unspec, index, 0, 0));
+
+    public static NetlinkMessageWriter SetMaster(int index, int masterIndex) =>
+        SetLinkAttribute(index).AttributeU32(Ifla.Master, (uint)masterIndex);
+
+    public static NetlinkMessageWriter SetMtu(int index, int mtu) =>
+        SetLinkAttribute(index).AttributeU32(Ifla.Mtu, (uint)mtu);
+
+    public static NetlinkMessageWriter SetHardwareAddress(int index, byte[] mac) =>
+        SetLinkAttribute(index).Attribute(Ifla.Address, mac);
+
+    public static NetlinkMessageWriter SetFlag(int index, uint flag, bool on) =>
+        new NetlinkMessageWriter(Rtm.NewLink, 0).WriteBytes(RtnlClient.IfInfoMsg(AddressFamily.Unspec, index, on ? flag : 0, flag));
+
+    /// <summary>Bridge port flags, as <c>ip link set dev X type bridge_slave hairpin on isolated on</c>.</summary>
+    public static NetlinkMessageWriter SetBridgePort(int index, bool? hairpin, bool? isolated)
+    {
+        var w = SetLinkAttribute(index);
+        var info = w.BeginNested(Ifla.LinkInfo, markNested: false);
+        w.AttributeString(Ifla.InfoKind, "bridge_slave", nulTerminated: false);
+        var data = w.BeginNested(Ifla.InfoSlaveData, markNested: false);
+        if (hairpin is { } h)
+        {
+            w.AttributeU8(Bridge.IflaBrportMode, h ? (byte)1 : (byte)0);
+        }
+
+        if (isolated is { } i)
+        {
+            w.AttributeU8(Bridge.IflaBrportIsolated, i ? (byte)1 : (byte)0);
+        }
+
+        w.EndNested(data);
+        return w.EndNested(info);
+    }
+
+    /// <summary>
+    /// Adds (or deletes) VLANs on a bridge port, as <c>bridge vlan add dev X vid A[-B] [pvid] [untagged]</c>.
+    /// </summary>
+    public static NetlinkMessageWriter BridgeVlan(int index, bool add, int minVid, int maxVid, bool pvid, bool untagged)
+    {
+        var w = new NetlinkMessageWriter(add ? Rtm.SetLink : Rtm.DelLink, 0).WriteBytes(RtnlClient.IfInfoMsg(Bridge.AfBridge, index, 0, 0));
+        var spec = w.BeginNested(Bridge.IflaAfSpec, markNested: false);
+        ushort flags = 0;
+        if (pvid)
+        {
+            flags |= Bridge.VlanInfoPvid;
+        }
+
+        if (untagged)
+        {
+            flags |= Bridge.VlanInfoUntagged;
+        }
+
+        if (minVid == maxVid)
+        {
+            w.Attribute(Bridge.IflaBridgeVlanInfo, VlanInfo(flags, minVid));
+        }
+        else
+        {
+            w.Attribute(Bridge.IflaBridgeVlanInfo, VlanInfo((ushort)(flags | Bridge.VlanInfoRangeBegin), minVid));
+            w.Attribute(Bridge.IflaBridgeVlanInfo, VlanInfo((ushort)(flags | Bridge.VlanInfoRangeEnd), maxVid));
+        }
+
+        return w.EndNested(spec);
+    }
+
+    /// <summary>
+    /// An address, as <c>ip addr add A/P [brd +] dev X [nodad]</c>; IPv4 gets the broadcast address filled in
+    /// (prefixes shorter than /31), as the reference's netlink library does.
+    /// </summary>
+    public static NetlinkMessageWriter NewAddress(int index, CidrAddress address, bool noDad)
+    {
+        var family = address.IsV4 ? AddressFamily.Inet : AddressFamily.Inet6;
+        var w = new NetlinkMessageWriter(Rtm.NewAddr, Nlmsg.FCreate | Nlmsg.FExcl)
+            .WriteBytes(RtnlClient.IfAddrMsg(family, (byte)address.PrefixLength, noDad ? Ifa.FlagNoDad : (byte)0, 0, index));
+        var bytes = address.Address.GetAddressBytes();
+        w.Attribute(Ifa.Local, bytes);
+        w.Attribute(Ifa.Address, bytes);
+        if (address.IsV4 && address.PrefixLength < 31)
+        {
+            w.Attribute(Ifa.Broadcast, IpMath.LastAddress(address).GetAddressBytes());
+        }
+
+        return w;
+    }
+
+    public static NetlinkMessageWriter DeleteAddress(int index, CidrAddress address)
+    {
+        var family = address.IsV4 ? AddressFamily.Inet : AddressFamily.Inet6;
+        var bytes = address.Address.GetAddressBytes();
+        return new NetlinkMessageWriter(Rtm.DelAddr, 0)
+            .WriteBytes(RtnlClient.IfAddrMsg(family, (byte)address.PrefixLength, 0, 0, index))
+            .Attribute(Ifa.Local, bytes)
+            .Attribute(Ifa.Address, bytes);
+    }
+
+    /// <summary>
+    /// A unicast route, as <c>ip route add DST [via GW] dev X proto boot [scope S] [metric M] [mtu N advmss N] [table T]</c>.
+    /// Created without EXCL so an identical route already present is not an error (the reference adds ECMP-style).
+    /// </summary>
+    public static NetlinkMessageWriter NewRoute(RouteSpec route) => RouteMessage(Rtm.NewRoute, Nlmsg.FCreate, route);
+
+    public static NetlinkMessageWriter DeleteRoute(RouteSpec route) => RouteMessage(Rtm.DelRoute, 0, route);
+
+    private static NetlinkMessageWriter RouteMessage(ushort type, ushort flags, RouteSpec route)
+    {
+        var v4 = route.Destination.IsV4;
+        var table = route.Table ?? Rta.TableMain;
+        var header = new byte[12];
+        header[0] = v4 ? AddressFamily.Inet : AddressFamily.Inet6;
+        header[1] = (byte)route.Destination.PrefixLength;
+        header[4] = table < 256 ? (byte)table : (byte)252; // RT_TABLE_COMPAT when the id needs RTA_TABLE
+        header[5] = Rta.ProtocolBoot;
+        header[6] = route.Scope ?? (route.Gateway is null && route.Destination.PrefixLength > 0 && route.LinkScopeWhenDirect ? Rta.ScopeLink : Rta.ScopeUniverse);
+        header[7] = Rta.TypeUnicast;
+        var w = new NetlinkMessageWriter(type, flags).WriteBytes(header);
+        if (route.Destination.PrefixLength > 0)
+        {
+            w.Attribute(Rta.Dst, route.Destination.Network.GetAddressBytes());
+        }
+
+        if (route.Gateway is not null)
+        {
+            w.Attribute(Rta.Gateway, route.Gateway.GetAddressBytes());
+        }
+
+        if (route.Priority > 0)
+        {
+            w.AttributeU32(Rta.Priority, (uint)route.Priority);
+        }
+
+        if (route.OutputIndex > 0)
+        {
+            w.AttributeU32(Rta.Oif, (uint)route.OutputIndex);
+        }
+
+        if (route.Mtu > 0 || route.AdvMss > 0)
+        {
+            var metrics = w.BeginNested(Rta.Metrics, markNested: false);
+            if (route.Mtu > 0)
+            {
+                w.AttributeU32(Rta.MetricMtu, (uint)route.Mtu);
+            }
+
+            if (route.AdvMss > 0)
+            {
+                w.AttributeU32(Rta.MetricAdvMss, (uint)route.AdvMss);
+            }
+
+            w.EndNested(metrics);
+        }
+
+        if (table >= 256)
+        {
+            w.AttributeU32(Rta.Table, (uint)table);
+        }
+
+        return w;
+    }
+
+    private static NetlinkMessageWriter SetLinkAttribute(int index) =>
+        new NetlinkMessageWriter(Rtm.NewLink, 0).WriteBytes(RtnlClient.IfInfoMsg(AddressFamily.Unspec, index, 0, 0));
+
+    private static byte[] VlanInfo(ushort flags, int vid)
+    {
+        var bytes = new byte[4];
+        BinaryPrimitives.WriteUInt16LittleEndian(bytes, flags);
+        BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(2), (ushort)vid);
+        return bytes;
+    }
+}
+
+/// <summary>A route to program: destination, optional gateway, device and the 1.1 extras.</summary>
+public sealed record RouteSpec
+{
+    public required CidrAddress Destination { get; init; }
+
+    public System.Net.IPAddress? Gateway { get; init; }
+
+    public int OutputIndex { get; init; }
+
+    public int Priority { get; init; }
+
+    public int? Table { get; init; }
+
+    public byte? Scope { get; init; }
+
+    public int Mtu { get; init; }
+
+    public int AdvMss { get; init; }
+
+    /// <summary>When true a gateway-less route gets link scope (what `ip route` infers); false keeps universe.</summary>
+    public bool LinkScopeWhenDirect { get; init; }
+
+    public bool IsV4 => Destination.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork;
+}

@@ -1,0 +1,316 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using LibCni.Config;
+using LibCni.Types;
+
+namespace CniPlugins.Bridge;
+
+/// <summary>The bridge plugin's config as JSON; <see cref="BridgeConfig"/> is the validated form.</summary>
+public sealed class BridgeNetConf : NetConf
+{
+    [JsonPropertyName("bridge")]
+    public string? Bridge { get; set; }
+
+    [JsonPropertyName("isGateway")]
+    public bool IsGateway { get; set; }
+
+    [JsonPropertyName("isDefaultGateway")]
+    public bool IsDefaultGateway { get; set; }
+
+    [JsonPropertyName("forceAddress")]
+    public bool ForceAddress { get; set; }
+
+    [JsonPropertyName("ipMasq")]
+    public bool IpMasq { get; set; }
+
+    [JsonPropertyName("ipMasqBackend")]
+    public string? IpMasqBackend { get; set; }
+
+    [JsonPropertyName("mtu")]
+    public int Mtu { get; set; }
+
+    [JsonPropertyName("hairpinMode")]
+    public bool HairpinMode { get; set; }
+
+    [JsonPropertyName("promiscMode")]
+    public bool PromiscMode { get; set; }
+
+    [JsonPropertyName("vlan")]
+    public int Vlan { get; set; }
+
+    [JsonPropertyName("vlanTrunk")]
+    public List<VlanTrunkEntry>? VlanTrunk { get; set; }
+
+    [JsonPropertyName("preserveDefaultVlan")]
+    public bool? PreserveDefaultVlan { get; set; }
+
+    [JsonPropertyName("macspoofchk")]
+    public bool MacSpoofCheck { get; set; }
+
+    [JsonPropertyName("enabledad")]
+    public bool EnableDad { get; set; }
+
+    [JsonPropertyName("disableContainerInterface")]
+    public bool DisableContainerInterface { get; set; }
+
+    [JsonPropertyName("portIsolation")]
+    public bool PortIsolation { get; set; }
+}
+
+public sealed class VlanTrunkEntry
+{
+    [JsonPropertyName("minID")]
+    public int? MinId { get; set; }
+
+    [JsonPropertyName("maxID")]
+    public int? MaxId { get; set; }
+
+    [JsonPropertyName("id")]
+    public int? Id { get; set; }
+}
+
+public enum MasqueradeBackend
+{
+    NfTables,
+    IpTables,
+}
+
+/// <summary>A validated bridge configuration. Every rule here is checked before anything is changed.</summary>
+public sealed record BridgeConfig
+{
+    public const string DefaultBridgeName = "cni0";
+
+    public required string NetworkName { get; init; }
+
+    public required string CniVersion { get; init; }
+
+    public string BridgeName { get; init; } = DefaultBridgeName;
+
+    public bool IsGateway { get; init; }
+
+    public bool IsDefaultGateway { get; init; }
+
+    public bool ForceAddress { get; init; }
+
+    public bool IpMasq { get; init; }
+
+    public MasqueradeBackend MasqBackend { get; init; } = MasqueradeBackend.NfTables;
+
+    public int Mtu { get; init; }
+
+    public bool HairpinMode { get; init; }
+
+    public bool PromiscMode { get; init; }
+
+    public int Vlan { get; init; }
+
+    /// <summary>Sorted, de-duplicated trunk VLAN ids; empty when no trunk is configured.</summary>
+    public IReadOnlyList<int> TrunkVlans { get; init; } = [];
+
+    public bool HasTrunk { get; init; }
+
+    public bool PreserveDefaultVlan { get; init; } = true;
+
+    public bool MacSpoofCheck { get; init; }
+
+    public bool EnableDad { get; init; }
+
+    public bool DisableContainerInterface { get; init; }
+
+    public bool PortIsolation { get; init; }
+
+    /// <summary>The container MAC asked for, by CNI_ARGS MAC, args.cni.mac or runtimeConfig.mac (highest wins).</summary>
+    public byte[]? Mac { get; init; }
+
+    public string? IpamType { get; init; }
+
+    public Dns? Dns { get; init; }
+
+    public JsonElement? PrevResult { get; init; }
+
+    public bool IsLayer3 => IpamType is not null;
+
+    public bool VlanFiltering => Vlan != 0 || HasTrunk;
+
+    /// <summary>Parses and validates stdin plus CNI_ARGS. Throws <see cref="CniException"/> naming the field and value.</summary>
+    public static BridgeConfig Parse(byte[] stdin, CniArgs args)
+    {
+        BridgeNetConf conf;
+        try
+        {
+            conf = JsonSerializer.Deserialize(stdin, BridgeJsonContext.Default.BridgeNetConf)
+                ?? throw new CniException(CniErrorCode.DecodingFailure, "failed to load netconf: null");
+        }
+        catch (JsonException e)
+        {
+            throw new CniException(CniErrorCode.DecodingFailure, $"failed to load netconf: {e.Message}");
+        }
+
+        if (conf.Vlan is < 0 or > 4094)
+        {
+            throw Invalid($"invalid VLAN ID {conf.Vlan} (must be between 0 and 4094)", "vlan", conf.Vlan);
+        }
+
+        var trunk = CollectTrunk(conf.VlanTrunk);
+        if (conf.Vlan > 0 && trunk.Count > 0)
+        {
+            throw Invalid("cannot set vlan and vlanTrunk at the same time", "vlan", conf.Vlan);
+        }
+
+        if (conf.HairpinMode && conf.PromiscMode)
+        {
+            throw Invalid("cannot set hairpin mode and promiscuous mode at the same time", "hairpinMode", true);
+        }
+
+        var ipamType = conf.IpamType;
+        if (conf.DisableContainerInterface && ipamType is not null)
+        {
+            throw Invalid("cannot use IPAM when DisableContainerInterface flag is set", "ipam.type", ipamType);
+        }
+
+        var backend = conf.IpMasqBackend switch
+        {
+            null or "" or "nftables" => MasqueradeBackend.NfTables,
+            "iptables" => MasqueradeBackend.IpTables,
+            var other => throw Invalid($"unknown ipmasq backend \"{other}\"", "ipMasqBackend", other),
+        };
+
+        args.RequireKnownKeys("MAC");
+        var macText = args.Get("MAC");
+        if (ArgsCniMac(conf) is { Length: > 0 } argsMac)
+        {
+            macText = argsMac;
+        }
+
+        if (RuntimeConfigMac(conf) is { Length: > 0 } runtimeMac)
+        {
+            macText = runtimeMac;
+        }
+
+        var bridgeName = string.IsNullOrEmpty(conf.Bridge) ? DefaultBridgeName : conf.Bridge;
+        if (System.Text.Encoding.UTF8.GetByteCount(bridgeName) > Identifiers.MaxInterfaceNameLength || bridgeName.Contains('/') || bridgeName.Any(char.IsWhiteSpace))
+        {
+            throw Invalid($"invalid bridge name \"{bridgeName}\"", "bridge", bridgeName);
+        }
+
+        if (conf.Mtu < 0)
+        {
+            throw Invalid($"invalid MTU {conf.Mtu}", "mtu", conf.Mtu);
+        }
+
+        return new BridgeConfig
+        {
+            NetworkName = conf.Name ?? "",
+            CniVersion = conf.CniVersion ?? "",
+            BridgeName = bridgeName,
+            IsGateway = conf.IsGateway || conf.IsDefaultGateway,
+            IsDefaultGateway = conf.IsDefaultGateway,
+            ForceAddress = conf.ForceAddress,
+            IpMasq = conf.IpMasq,
+            MasqBackend = backend,
+            Mtu = conf.Mtu,
+            HairpinMode = conf.HairpinMode,
+            PromiscMode = conf.PromiscMode,
+            Vlan = conf.Vlan,
+            TrunkVlans = trunk,
+            HasTrunk = trunk.Count > 0,
+            PreserveDefaultVlan = conf.PreserveDefaultVlan ?? true,
+            MacSpoofCheck = conf.MacSpoofCheck,
+            EnableDad = conf.EnableDad,
+            DisableContainerInterface = conf.DisableContainerInterface,
+            PortIsolation = conf.PortIsolation,
+            Mac = macText is null ? null : ParseMac(macText),
+            IpamType = ipamType,
+            Dns = conf.Dns is { IsEmpty: false } dns ? dns : null,
+            PrevResult = conf.HasPrevResult ? conf.PrevResult : null,
+        };
+    }
+
+    /// <summary>The trunk list as the reference reads it: ranges and single ids, merged and sorted.</summary>
+    public static IReadOnlyList<int> CollectTrunk(IReadOnlyList<VlanTrunkEntry>? entries)
+    {
+        var vlans = new SortedSet<int>();
+        foreach (var entry in entries ?? [])
+        {
+            switch (entry.MinId, entry.MaxId)
+            {
+                case ({ } min, { } max):
+                    if (min is <= 0 or > 4094)
+                    {
+                        throw Invalid("incorrect trunk minID parameter", "vlanTrunk.minID", min);
+                    }
+
+                    if (max is <= 0 or > 4094)
+                    {
+                        throw Invalid("incorrect trunk maxID parameter", "vlanTrunk.maxID", max);
+                    }
+
+                    if (max < min)
+                    {
+                        throw Invalid("minID is greater than maxID in trunk parameter", "vlanTrunk", $"{min}-{max}");
+                    }
+
+                    for (var v = min; v <= max; v++)
+                    {
+                        vlans.Add(v);
+                    }
+
+                    break;
+                case (null, { } max):
+                    throw Invalid("minID and maxID should be configured simultaneously, minID is missing", "vlanTrunk.maxID", max);
+                case ({ } min, null):
+                    throw Invalid("minID and maxID should be configured simultaneously, maxID is missing", "vlanTrunk.minID", min);
+            }
+
+            if (entry.Id is { } id)
+            {
+                if (id is <= 0 or > 4094)
+                {
+                    throw Invalid("incorrect trunk id parameter", "vlanTrunk.id", id);
+                }
+
+                vlans.Add(id);
+            }
+        }
+
+        return [.. vlans];
+    }
+
+    public static byte[] ParseMac(string text)
+    {
+        var parts = text.Split(':');
+        if (parts.Length != 6 || parts.Any(p => p.Length != 2 || !byte.TryParse(p, NumberStyles.HexNumber, CultureInfo.InvariantCulture, out _)))
+        {
+            throw new CniException(CniErrorCode.InvalidNetworkConfig, $"invalid MAC address \"{text}\"", "expected six hex octets separated by colons, e.g. 0a:58:0a:f4:00:05");
+        }
+
+        var mac = parts.Select(p => byte.Parse(p, NumberStyles.HexNumber, CultureInfo.InvariantCulture)).ToArray();
+        if ((mac[0] & 1) != 0)
+        {
+            throw new CniException(CniErrorCode.InvalidNetworkConfig, $"invalid MAC address \"{text}\"", "a multicast address cannot be an interface address");
+        }
+
+        return mac;
+    }
+
+    private static string? ArgsCniMac(NetConf conf) =>
+        conf.Args is { ValueKind: JsonValueKind.Object } args && args.TryGetProperty("cni", out var cni) && cni.ValueKind == JsonValueKind.Object &&
+        cni.TryGetProperty("mac", out var mac) && mac.ValueKind == JsonValueKind.String
+            ? mac.GetString()
+            : null;
+
+    private static string? RuntimeConfigMac(NetConf conf) =>
+        conf.RuntimeConfig is { ValueKind: JsonValueKind.Object } rc && rc.TryGetProperty("mac", out var mac) && mac.ValueKind == JsonValueKind.String
+            ? mac.GetString()
+            : null;
+
+    private static CniException Invalid(string message, string field, object value) =>
+        new(CniErrorCode.InvalidNetworkConfig, message, $"{field}={Convert.ToString(value, CultureInfo.InvariantCulture)}");
+}
+
+[JsonSourceGenerationOptions(PropertyNameCaseInsensitive = true, Converters = [typeof(LibCni.Json.IpAddressJsonConverter), typeof(LibCni.Json.CidrAddressJsonConverter)])]
+[JsonSerializable(typeof(BridgeNetConf))]
+internal sealed partial class BridgeJsonContext : JsonSerializerContext
+{
+}

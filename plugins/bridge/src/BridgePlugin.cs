@@ -1,0 +1,226 @@
+using LibCni;
+using LibCni.Json;
+using LibCni.Kernel;
+using LibCni.Skel;
+using LibCni.Types;
+
+namespace CniPlugins.Bridge;
+
+/// <summary>
+/// The bridge plugin: a veth per container with its host end on a Linux bridge, addresses from a
+/// delegated IPAM plugin, optional gateway, masquerade and MAC anti-spoofing. ADD is all-or-nothing:
+/// every effect pushes its undo, and a failure runs them in reverse before the error is returned.
+/// </summary>
+public sealed class BridgePlugin(IBridgeKernel kernel, IDelegatePlugin ipam, Func<BridgeConfig, IMasquerade> masquerade, ISpoofCheck spoofCheck) : ICniPlugin
+{
+    public static BridgePlugin CreateDefault() =>
+        new(new KernelBridge(), ExecDelegatePlugin.Instance, Masquerading.For, new NftSpoofCheck());
+
+    public ICniResult Add(CmdArgs args)
+    {
+        var config = BridgeConfig.Parse(args.StdinData, args.ParsedArgs);
+        if (!config.IsLayer3 && SpecVersions.FamilyOf(config.CniVersion) == ResultFamily.V020)
+        {
+            // Checked up front: the reference creates everything and only then fails to print the result.
+            throw new CniException(CniErrorCode.Internal, "cannot convert: no valid IP addresses", "an L2-only bridge (no ipam) has no result in spec 0.1.0/0.2.0");
+        }
+
+        var undo = new Stack<(string What, Action Action)>();
+        try
+        {
+            var result = AddWithUndo(args, config, undo);
+            return result;
+        }
+        catch
+        {
+            RunUndo(undo, args.Log);
+            throw;
+        }
+    }
+
+    private Result100 AddWithUndo(CmdArgs args, BridgeConfig config, Stack<(string What, Action Action)> undo)
+    {
+        var bridge = kernel.EnsureBridge(config.BridgeName, config.Mtu, config.VlanFiltering, config.PromiscMode);
+        var (hostVeth, containerVeth) = kernel.CreateVeth(args.Netns, args.IfName, config.Mtu, config.Mac);
+        undo.Push(($"delete {hostVeth.Name}", () => kernel.DeleteHostLink(hostVeth.Name)));
+
+        kernel.AttachPort(hostVeth, bridge, new PortSettings(config.HairpinMode, config.PortIsolation, config.Vlan, config.TrunkVlans, config.PreserveDefaultVlan));
+
+        var result = new Result100
+        {
+            CniVersion = SpecVersions.Current,
+            Interfaces =
+            [
+                new Interface100 { Name = bridge.Name, Mac = bridge.Mac },
+                new Interface100 { Name = hostVeth.Name, Mac = hostVeth.Mac },
+                new Interface100 { Name = containerVeth.Name, Mac = containerVeth.Mac, Sandbox = args.Netns },
+            ],
+        };
+
+        if (config.MacSpoofCheck)
+        {
+            var attachment = $"{args.ContainerId}-{args.IfName}";
+            spoofCheck.Setup(hostVeth.Name, containerVeth.Mac, attachment);
+            undo.Push(($"remove spoof check {attachment}", () => spoofCheck.Teardown(attachment)));
+        }
+
+        if (config.IsLayer3)
+        {
+            var ipamResult = ResultConverter.ToResult100(ipam.Add(config.IpamType!, args));
+            undo.Push(($"IPAM DEL via {config.IpamType}", () => ipam.Del(config.IpamType!, args)));
+            result.Ips = ipamResult.Ips ?? [];
+            result.Routes = ipamResult.Routes ?? [];
+            result.Dns = ipamResult.Dns;
+            if (result.Ips.Count == 0)
+            {
+                throw new CniException(CniErrorCode.Internal, "IPAM plugin returned missing IP config", $"ipam type \"{config.IpamType}\"");
+            }
+
+            var (v4, v6) = GatewayPlanner.Plan(result, config);
+            kernel.ConfigureContainer(args.Netns, args.IfName, new ContainerAddressing(result.Ips, result.Routes, config.EnableDad));
+
+            if (config.IsGateway)
+            {
+                ConfigureGateways(config, bridge, result, v4, v6);
+            }
+
+            if (config.IpMasq)
+            {
+                var addresses = result.Ips.Select(ip => ip.Address).ToList();
+                var masq = masquerade(config);
+                masq.Setup(config.NetworkName, args.ContainerId, args.IfName, addresses);
+                undo.Push(("remove masquerade", () => masq.Teardown(config.NetworkName, args.ContainerId, args.IfName, addresses)));
+            }
+        }
+        else if (!config.DisableContainerInterface)
+        {
+            kernel.SetContainerLinkUp(args.Netns, args.IfName);
+        }
+
+        if (!config.DisableContainerInterface)
+        {
+            hostVeth = kernel.WaitPortUp(hostVeth.Name);
+        }
+
+        // The bridge's MAC may change when its first port joins; report what it is now.
+        result.Interfaces[1].Mac = hostVeth.Mac;
+        result.Interfaces[0].Mac = kernel.GetHostLink(bridge.Name).Mac;
+        if (config.Dns is not null)
+        {
+            result.Dns = config.Dns;
+        }
+
+        return result.Normalized();
+    }
+
+    private void ConfigureGateways(BridgeConfig config, LinkRef bridge, Result100 result, FamilyGateways v4, FamilyGateways v6)
+    {
+        LinkRef? vlanLink = null;
+        foreach (var family in new[] { v4, v6 })
+        {
+            foreach (var gateway in family.Gateways)
+            {
+                var target = bridge;
+                if (config.Vlan != 0)
+                {
+                    if (vlanLink is null)
+                    {
+                        vlanLink = kernel.EnsureVlanGatewayLink(bridge, config.Vlan, config.Mtu, config.PreserveDefaultVlan);
+                        result.Interfaces!.Add(new Interface100 { Name = vlanLink.Name, Mac = vlanLink.Mac });
+                    }
+
+                    target = vlanLink;
+                }
+
+                kernel.EnsureGatewayAddress(target, gateway, config.ForceAddress);
+            }
+
+            if (family.Gateways.Count > 0)
+            {
+                kernel.EnableForwarding(family.IsV4);
+            }
+        }
+    }
+
+    public void Del(CmdArgs args)
+    {
+        var config = BridgeConfig.Parse(args.StdinData, args.ParsedArgs);
+        IReadOnlyList<CidrAddress> addresses = [];
+        if (args.Netns.Length > 0)
+        {
+            try
+            {
+                addresses = kernel.DeleteContainerLink(args.Netns, args.IfName);
+            }
+            catch (NetnsNotFoundException)
+            {
+                // The runtime already removed the namespace and the veth with it.
+            }
+        }
+
+        if (config.IsLayer3)
+        {
+            ipam.Del(config.IpamType!, args);
+        }
+
+        if (config.MacSpoofCheck)
+        {
+            try
+            {
+                spoofCheck.Teardown($"{args.ContainerId}-{args.IfName}");
+            }
+            catch (Exception e) when (e is IOException or CniException or InvalidOperationException)
+            {
+                args.Log.WriteLine($"bridge: spoof check teardown: {e.Message}");
+            }
+        }
+
+        if (config.IsLayer3 && config.IpMasq)
+        {
+            // Rules are found by their tag, so this works even when the netns (and its addresses) is gone.
+            masquerade(config).Teardown(config.NetworkName, args.ContainerId, args.IfName, addresses);
+        }
+    }
+
+    public void Check(CmdArgs args)
+    {
+        var config = BridgeConfig.Parse(args.StdinData, args.ParsedArgs);
+        if (config.IsLayer3)
+        {
+            ipam.Check(config.IpamType!, args);
+        }
+
+        if (config.PrevResult is null)
+        {
+            throw new CniException(CniErrorCode.InvalidNetworkConfig, "Required prevResult missing");
+        }
+
+        var prev = ResultConverter.ToResult100(CniJson.ParseResult(config.PrevResult.Value, args.ConfigVersion));
+        BridgeChecker.Verify(kernel, config, args, prev);
+    }
+
+    public void Status(CmdArgs args)
+    {
+        var config = BridgeConfig.Parse(args.StdinData, args.ParsedArgs);
+        if (config.IsLayer3)
+        {
+            ipam.Status(config.IpamType!, args);
+        }
+    }
+
+    private static void RunUndo(Stack<(string What, Action Action)> undo, TextWriter log)
+    {
+        while (undo.Count > 0)
+        {
+            var (what, action) = undo.Pop();
+            try
+            {
+                action();
+            }
+            catch (Exception e)
+            {
+                log.WriteLine($"bridge: rollback step \"{what}\" failed: {e.Message}");
+            }
+        }
+    }
+}

@@ -1,0 +1,383 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using LibCni.Kernel;
+using LibCni.Netlink;
+using LibCni.Netlink.Route;
+using LibCni.Types;
+using AddressFamily = LibCni.Netlink.Route.AddressFamily;
+
+namespace CniPlugins.Bridge;
+
+/// <summary>
+/// <see cref="IBridgeKernel"/> over rtnetlink. Host-side work uses a socket in the plugin's own netns;
+/// container-side work uses a socket opened inside the container's netns, and sysctls there run on
+/// NetNamespace's dedicated thread.
+/// </summary>
+public sealed class KernelBridge : IBridgeKernel
+{
+    private const int VethNameAttempts = 10;
+    private static readonly int[] PortUpDelaysMs = [0, 50, 500, 1000, 1000];
+
+    private readonly Lazy<RtnlClient> _host = new(NetNamespace.OpenRtnl);
+
+    private RtnlClient Host => _host.Value;
+
+    public LinkRef EnsureBridge(string name, int mtu, bool vlanFiltering, bool promiscuous)
+    {
+        var bridge = Host.EnsureBridge(name, mtu, vlanFiltering);
+        if (promiscuous && !bridge.IsPromiscuous)
+        {
+            Host.SetPromiscuous(bridge.Index, true);
+        }
+
+        // The plugin owns the bridge's routes: no router advertisements.
+        TrySysctl($"net.ipv6.conf.{name}.accept_ra", "0");
+        if (!bridge.IsUp)
+        {
+            Host.SetLinkUp(bridge.Index, true);
+        }
+
+        return Ref(Host.GetLink(bridge.Index) ?? bridge);
+    }
+
+    public (LinkRef Host, LinkRef Container) CreateVeth(string netns, string ifName, int mtu, byte[]? mac)
+    {
+        using var container = NetNamespace.OpenRtnl(netns);
+        using var hostNetns = NetNamespace.Open("/proc/self/ns/net");
+        var hostFd = (int)hostNetns.DangerousGetHandle();
+        for (var attempt = 1; ; attempt++)
+        {
+            var peerName = RandomVethName();
+            try
+            {
+                container.CreateVethPair(ifName, peerName, mtu, mac, hostFd);
+            }
+            catch (NetlinkException e) when (e.Errno == Errno.EEXIST)
+            {
+                if (container.GetLink(ifName) is not null)
+                {
+                    throw new CniException(CniErrorCode.Internal, $"container veth name (\"{ifName}\") peer provided (\"{peerName}\") already exists",
+                        $"CNI_IFNAME=\"{ifName}\" already exists in {netns}");
+                }
+
+                if (attempt == VethNameAttempts)
+                {
+                    throw;
+                }
+
+                continue;
+            }
+
+            var containerLink = container.GetLink(ifName) ?? throw new IOException($"veth {ifName} vanished in {netns}");
+            var hostLink = Host.GetLink(peerName) ?? throw new IOException($"host veth {peerName} vanished");
+            Host.SetLinkUp(hostLink.Index, true);
+            TrySysctl($"net.ipv6.conf.{peerName}.accept_ra", "0");
+            return (Ref(hostLink), Ref(containerLink));
+        }
+    }
+
+    public void DeleteHostLink(string name)
+    {
+        if (Host.GetLink(name) is { } link)
+        {
+            Host.DeleteLink(link.Index);
+        }
+    }
+
+    public void AttachPort(LinkRef hostVeth, LinkRef bridge, PortSettings settings)
+    {
+        Host.SetMaster(hostVeth.Index, bridge.Index);
+        Host.SetBridgePort(hostVeth.Index, settings.Hairpin, settings.Isolated ? true : null);
+        var vlans = settings.Vlan != 0 || settings.TrunkVlans.Count > 0;
+        if (vlans && !settings.PreserveDefaultVlan)
+        {
+            // A new port on a VLAN-filtering bridge holds only the bridge's default PVID (1).
+            try
+            {
+                Host.DeleteBridgeVlan(hostVeth.Index, 1, 1);
+            }
+            catch (NetlinkException e) when (e.Errno is Errno.ENOENT or Errno.EINVAL)
+            {
+            }
+        }
+
+        if (settings.Vlan != 0)
+        {
+            Host.AddBridgeVlan(hostVeth.Index, settings.Vlan, settings.Vlan, pvid: true, untagged: true);
+        }
+
+        foreach (var (min, max) in VlanRanges(settings.TrunkVlans))
+        {
+            Host.AddBridgeVlan(hostVeth.Index, min, max, pvid: false, untagged: false);
+        }
+    }
+
+    /// <summary>Folds sorted VLAN ids into consecutive ranges, one netlink request each.</summary>
+    public static IEnumerable<(int Min, int Max)> VlanRanges(IReadOnlyList<int> sortedVlans)
+    {
+        for (var i = 0; i < sortedVlans.Count;)
+        {
+            var start = sortedVlans[i];
+            var end = start;
+            while (i + 1 < sortedVlans.Count && sortedVlans[i + 1] == end + 1)
+            {
+                end = sortedVlans[++i];
+            }
+
+            i++;
+            yield return (start, end);
+        }
+    }
+
+    public void ConfigureContainer(string netns, string ifName, ContainerAddressing addressing)
+    {
+        var hasV6 = addressing.Ips.Any(ip => !ip.Address.IsV4);
+        NetNamespace.Run(netns, () =>
+        {
+            if (addressing.EnableDad)
+            {
+                TrySysctl($"net.ipv6.conf.{ifName}.enhanced_dad", "1");
+                TrySysctl($"net.ipv6.conf.{ifName}.accept_dad", "1");
+            }
+            else
+            {
+                TrySysctl($"net.ipv6.conf.{ifName}.accept_dad", "0");
+            }
+
+            // Announce the new addresses: a gratuitous ARP and an unsolicited neighbour advertisement on link up.
+            TrySysctl($"net.ipv4.conf.{ifName}.arp_notify", "1");
+            TrySysctl($"net.ipv6.conf.{ifName}.ndisc_notify", "1");
+            if (hasV6)
+            {
+                Sysctl.Ensure("net.ipv6.conf.lo.disable_ipv6", "0");
+                Sysctl.Ensure($"net.ipv6.conf.{ifName}.disable_ipv6", "0");
+                TrySysctl($"net.ipv6.conf.{ifName}.keep_addr_on_down", "1");
+            }
+        });
+
+        using var rtnl = NetNamespace.OpenRtnl(netns);
+        var link = rtnl.GetLink(ifName) ?? throw new IOException($"failed to lookup \"{ifName}\" in {netns}");
+        foreach (var ip in addressing.Ips)
+        {
+            try
+            {
+                rtnl.AddAddress(link.Index, ip.Address, noDad: !ip.Address.IsV4 && !addressing.EnableDad);
+            }
+            catch (NetlinkException e) when (e.Errno == Errno.EEXIST)
+            {
+            }
+        }
+
+        rtnl.SetLinkUp(link.Index, true);
+        if (addressing.Ips.Any(ip => !ip.Address.IsV4 && ip.Gateway is not null))
+        {
+            WaitForDad(rtnl, link.Index, ifName);
+        }
+
+        var v4Gateway = addressing.Ips.LastOrDefault(ip => ip.Address.IsV4 && ip.Gateway is not null)?.Gateway;
+        var v6Gateway = addressing.Ips.LastOrDefault(ip => !ip.Address.IsV4 && ip.Gateway is not null)?.Gateway;
+        foreach (var route in addressing.Routes)
+        {
+            var gateway = route.Gw ?? (route.Dst.IsV4 ? v4Gateway : v6Gateway);
+            try
+            {
+                rtnl.AddRoute(new RouteSpec
+                {
+                    Destination = route.Dst.Masked,
+                    Gateway = gateway,
+                    OutputIndex = link.Index,
+                    Priority = route.Priority,
+                    Table = route.Table,
+                    Scope = route.Scope is { } scope ? (byte)scope : null,
+                    Mtu = route.Mtu,
+                    AdvMss = route.AdvMss,
+                });
+            }
+            catch (NetlinkException e)
+            {
+                throw new CniException(CniErrorCode.Internal, $"failed to add route '{route.Dst.Masked} via {gateway?.ToString() ?? "<nil>"} dev {ifName}': {e.Message}");
+            }
+        }
+    }
+
+    public void SetContainerLinkUp(string netns, string ifName)
+    {
+        using var rtnl = NetNamespace.OpenRtnl(netns);
+        var link = rtnl.GetLink(ifName) ?? throw new IOException($"failed to retrieve link \"{ifName}\" in {netns}");
+        rtnl.SetLinkUp(link.Index, true);
+    }
+
+    public void EnsureGatewayAddress(LinkRef link, CidrAddress gateway, bool forceAddress)
+    {
+        var family = gateway.IsV4 ? AddressFamily.Inet : AddressFamily.Inet6;
+        foreach (var existing in Host.ListAddresses(family, link.Index))
+        {
+            if (existing.Address == gateway)
+            {
+                return;
+            }
+
+            if (GatewayPlanner.Conflicts(existing.Address, gateway))
+            {
+                if (!forceAddress)
+                {
+                    throw new CniException(CniErrorCode.Internal, $"\"{link.Name}\" already has an IP address different from {gateway}",
+                        $"{link.Name} has {existing.Address}; set forceAddress to replace it");
+                }
+
+                Host.DeleteAddress(link.Index, existing.Address);
+            }
+        }
+
+        try
+        {
+            Host.AddAddress(link.Index, gateway, noDad: !gateway.IsV4);
+        }
+        catch (NetlinkException e) when (e.Errno == Errno.EEXIST)
+        {
+        }
+
+        // Pin the bridge's MAC to itself, or it follows the lowest port MAC and changes as ports churn.
+        var current = Host.GetLink(link.Index) ?? throw new IOException($"{link.Name} vanished");
+        Host.SetHardwareAddress(current.Index, current.HardwareAddress);
+    }
+
+    public LinkRef EnsureVlanGatewayLink(LinkRef bridge, int vlan, int mtu, bool preserveDefaultVlan)
+    {
+        var name = $"{bridge.Name}.{vlan.ToString(CultureInfo.InvariantCulture)}";
+        if (Host.GetLink(name) is { } existing)
+        {
+            return Ref(existing);
+        }
+
+        using var hostNetns = NetNamespace.Open("/proc/self/ns/net");
+        var peerName = RandomVethName();
+        Host.CreateVethPair(name, peerName, mtu > 0 ? mtu : 0, null, (int)hostNetns.DangerousGetHandle());
+        var peer = Host.GetLink(peerName) ?? throw new IOException($"{peerName} vanished");
+        Host.SetLinkUp(peer.Index, true);
+        AttachPort(Ref(peer), bridge, new PortSettings(false, false, vlan, [], preserveDefaultVlan));
+        var gatewayLink = Host.GetLink(name) ?? throw new IOException($"{name} vanished");
+        Host.SetLinkUp(gatewayLink.Index, true);
+        return Ref(Host.GetLink(name)!);
+    }
+
+    public void EnableForwarding(bool ipv4) =>
+        Sysctl.Ensure(ipv4 ? "net.ipv4.ip_forward" : "net.ipv6.conf.all.forwarding", "1");
+
+    public LinkRef WaitPortUp(string name)
+    {
+        LinkInfo? link = null;
+        foreach (var delay in PortUpDelaysMs)
+        {
+            Thread.Sleep(delay);
+            link = Host.GetLink(name) ?? throw new IOException($"host veth {name} vanished");
+            if (link.IsOperationallyUp)
+            {
+                return Ref(link);
+            }
+        }
+
+        throw new CniException(CniErrorCode.Internal, $"bridge port in error state: {OperStateName(link!.OperState)}", $"host veth {name}");
+    }
+
+    public LinkRef GetHostLink(string name) => Ref(Host.GetLink(name) ?? throw new IOException($"could not lookup \"{name}\": link not found"));
+
+    public IReadOnlyList<CidrAddress> DeleteContainerLink(string netns, string ifName)
+    {
+        using var rtnl = NetNamespace.OpenRtnl(netns);
+        var link = rtnl.GetLink(ifName);
+        if (link is null)
+        {
+            return [];
+        }
+
+        var addresses = rtnl.ListAddresses(AddressFamily.Unspec, link.Index)
+            .Where(a => a.Scope == Rta.ScopeUniverse)
+            .Select(a => a.Address)
+            .ToList();
+        try
+        {
+            rtnl.DeleteLink(link.Index);
+        }
+        catch (NetlinkException e) when (e.Errno == Errno.ENODEV)
+        {
+        }
+
+        return addresses;
+    }
+
+    public HostLinkState? InspectHostLink(string name) =>
+        Host.GetLink(name) is { } link
+            ? new HostLinkState(link.Name, link.Index, link.Mac, link.Kind, link.MasterIndex, link.PeerIndex, link.IsPromiscuous)
+            : null;
+
+    public ContainerLinkState? InspectContainerLink(string netns, string ifName)
+    {
+        using var rtnl = NetNamespace.OpenRtnl(netns);
+        var link = rtnl.GetLink(ifName);
+        if (link is null)
+        {
+            return null;
+        }
+
+        var addresses = rtnl.ListAddresses(AddressFamily.Unspec, link.Index).Select(a => a.Address).ToList();
+        var routes = rtnl.ListRoutes(AddressFamily.Inet).Concat(rtnl.ListRoutes(AddressFamily.Inet6))
+            .Where(r => r.OutputIndex == link.Index)
+            .Select(r => new RouteView(r.Destination, r.Gateway))
+            .ToList();
+        return new ContainerLinkState(link.Name, link.Index, link.Mac, link.Kind ?? "", link.PeerIndex, addresses, routes);
+    }
+
+    private static void WaitForDad(RtnlClient rtnl, int index, string ifName)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (true)
+        {
+            var v6 = rtnl.ListAddresses(AddressFamily.Inet6, index);
+            if (v6.Any(a => (a.Flags & Ifa.FlagDadFailed) != 0))
+            {
+                throw new CniException(CniErrorCode.Internal, $"failed to configure {ifName}: IPv6 duplicate address detected");
+            }
+
+            if (!v6.Any(a => (a.Flags & Ifa.FlagTentative) != 0))
+            {
+                return;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new CniException(CniErrorCode.Internal, $"link {ifName} still has tentative addresses after 5 s");
+            }
+
+            Thread.Sleep(50);
+        }
+    }
+
+    private static string RandomVethName() => "veth" + Convert.ToHexString(RandomNumberGenerator.GetBytes(4)).ToLowerInvariant();
+
+    private static LinkRef Ref(LinkInfo link) => new(link.Name, link.Index, link.Mac);
+
+    private static void TrySysctl(string name, string value)
+    {
+        try
+        {
+            Sysctl.Write(name, value);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Missing when IPv6 is disabled; the reference ignores these too.
+        }
+    }
+
+    private static string OperStateName(byte state) => state switch
+    {
+        0 => "unknown",
+        1 => "notpresent",
+        2 => "down",
+        3 => "lowerlayerdown",
+        4 => "testing",
+        5 => "dormant",
+        6 => "up",
+        _ => state.ToString(CultureInfo.InvariantCulture),
+    };
+}

@@ -1,0 +1,5 @@
+using CniPlugins.Bridge;
+using LibCni.Kernel;
+using LibCni.Skel;
+
+return new PluginHost(BridgePlugin.CreateDefault(), About.For("bridge"), NetnsIdentity.Instance).Run(ProcessEnvironment.Instance);
