@@ -18,13 +18,30 @@ public sealed class KernelBridge : IBridgeKernel
     private const int VethNameAttempts = 10;
     private static readonly int[] PortUpDelaysMs = [0, 50, 500, 1000, 1000];
 
+    // The calling thread's netns: the plugin's host netns, or a test's when run on NetNamespace's thread.
+    private const string CurrentNetnsPath = "/proc/thread-self/ns/net";
+
     private readonly Lazy<RtnlClient> _host = new(NetNamespace.OpenRtnl);
 
     private RtnlClient Host => _host.Value;
 
     public LinkRef EnsureBridge(string name, int mtu, bool vlanFiltering, bool promiscuous)
     {
-        var bridge = Host.EnsureBridge(name, mtu, vlanFiltering);
+        LinkInfo bridge;
+        try
+        {
+            bridge = Host.EnsureBridge(name, mtu, vlanFiltering);
+        }
+        catch (NetlinkException e) when (e.Errno == Errno.EOPNOTSUPP && vlanFiltering)
+        {
+            throw new CniException(CniErrorCode.Internal, $"failed to create bridge \"{name}\" with VLAN filtering: {e.Message}",
+                "this kernel lacks CONFIG_BRIDGE_VLAN_FILTERING; vlan and vlanTrunk need it");
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new CniException(CniErrorCode.Internal, e.Message, $"bridge={name}");
+        }
+
         if (promiscuous && !bridge.IsPromiscuous)
         {
             Host.SetPromiscuous(bridge.Index, true);
@@ -43,7 +60,7 @@ public sealed class KernelBridge : IBridgeKernel
     public (LinkRef Host, LinkRef Container) CreateVeth(string netns, string ifName, int mtu, byte[]? mac)
     {
         using var container = NetNamespace.OpenRtnl(netns);
-        using var hostNetns = NetNamespace.Open("/proc/self/ns/net");
+        using var hostNetns = NetNamespace.Open(CurrentNetnsPath);
         var hostFd = (int)hostNetns.DangerousGetHandle();
         for (var attempt = 1; ; attempt++)
         {
@@ -250,7 +267,7 @@ public sealed class KernelBridge : IBridgeKernel
             return Ref(existing);
         }
 
-        using var hostNetns = NetNamespace.Open("/proc/self/ns/net");
+        using var hostNetns = NetNamespace.Open(CurrentNetnsPath);
         var peerName = RandomVethName();
         Host.CreateVethPair(name, peerName, mtu > 0 ? mtu : 0, null, (int)hostNetns.DangerousGetHandle());
         var peer = Host.GetLink(peerName) ?? throw new IOException($"{peerName} vanished");

@@ -1,0 +1,98 @@
+using CniPlugins.Bridge;
+using LibCni.Kernel;
+using LibCni.TestKit;
+using LibCni.Types;
+using Xunit;
+
+namespace Bridge.Tests;
+
+/// <summary>KernelBridge's primitives against the real kernel, run on a thread inside a throwaway host netns.</summary>
+[Trait("Tier", "Privileged")]
+public class KernelBridgeTests
+{
+    [Fact]
+    public void Concurrent_ensure_bridge_calls_all_get_the_same_bridge()
+    {
+        using var host = TestNetns.Create("cnihost");
+        var indexes = Enumerable.Range(0, 6).AsParallel().WithDegreeOfParallelism(6)
+            .Select(_ => NetNamespace.Run(host.Path, () => new KernelBridge().EnsureBridge("cnirace0", 0, false, false).Index))
+            .ToList();
+        Assert.Single(indexes.Distinct());
+        Assert.Contains("cnirace0", host.Ip("-br", "link", "show", "type", "bridge"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Ensure_bridge_refuses_a_non_bridge_with_that_name()
+    {
+        using var host = TestNetns.Create("cnihost");
+        host.Ip("link", "add", "cninotbr", "type", "veth", "peer", "name", "cninotbr1");
+        var e = Assert.Throws<CniException>(() => NetNamespace.Run(host.Path, () => new KernelBridge().EnsureBridge("cninotbr", 0, false, false)));
+        Assert.Equal("\"cninotbr\" already exists but is not a bridge", e.Message);
+    }
+
+    [Fact]
+    public void Veth_peer_is_created_directly_in_the_host_and_delete_returns_the_addresses()
+    {
+        using var host = TestNetns.Create("cnihost");
+        using var ctr = TestNetns.Create("cnictr");
+        var (hostVeth, containerVeth) = NetNamespace.Run(host.Path, () => new KernelBridge().CreateVeth(ctr.Path, "eth5", 1300, null));
+        Assert.Equal("eth5", containerVeth.Name);
+        Assert.Matches("^veth[0-9a-f]{8}$", hostVeth.Name);
+        Assert.Contains(hostVeth.Name, host.Ip("-br", "link"), StringComparison.Ordinal);
+        Assert.Contains("mtu 1300", ctr.Ip("link", "show", "eth5"), StringComparison.Ordinal);
+
+        ctr.Ip("addr", "add", "10.5.0.9/24", "dev", "eth5");
+        var removed = NetNamespace.Run(host.Path, () => new KernelBridge().DeleteContainerLink(ctr.Path, "eth5"));
+        Assert.Equal(["10.5.0.9/24"], removed.Select(a => a.ToString()));
+        Assert.DoesNotContain(hostVeth.Name, host.Ip("-br", "link"), StringComparison.Ordinal);
+        Assert.Empty(NetNamespace.Run(host.Path, () => new KernelBridge().DeleteContainerLink(ctr.Path, "eth5")));
+    }
+
+    [Fact]
+    public void Gateway_address_is_idempotent_and_replaced_only_when_forced()
+    {
+        using var host = TestNetns.Create("cnihost");
+        NetNamespace.Run(host.Path, () =>
+        {
+            var kernel = new KernelBridge();
+            var bridge = kernel.EnsureBridge("cnigw0", 0, false, false);
+            kernel.EnsureGatewayAddress(bridge, CidrAddress.Parse("10.6.0.1/24"), false);
+            kernel.EnsureGatewayAddress(bridge, CidrAddress.Parse("10.6.0.1/24"), false);
+            kernel.EnsureGatewayAddress(bridge, CidrAddress.Parse("fd06::1/64"), false);
+            kernel.EnsureGatewayAddress(bridge, CidrAddress.Parse("fd07::1/64"), false);
+            Assert.Throws<CniException>(() => kernel.EnsureGatewayAddress(bridge, CidrAddress.Parse("10.7.0.1/24"), false));
+            kernel.EnsureGatewayAddress(bridge, CidrAddress.Parse("10.7.0.1/24"), true);
+        });
+        var addresses = host.Ip("-br", "addr", "show", "cnigw0");
+        Assert.Contains("10.7.0.1/24", addresses, StringComparison.Ordinal);
+        Assert.DoesNotContain("10.6.0.1/24", addresses, StringComparison.Ordinal);
+        Assert.Contains("fd06::1/64", addresses, StringComparison.Ordinal);
+        Assert.Contains("fd07::1/64", addresses, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Container_addressing_with_routes_extras_reaches_the_kernel()
+    {
+        using var host = TestNetns.Create("cnihost");
+        using var ctr = TestNetns.Create("cnictr");
+        NetNamespace.Run(host.Path, () =>
+        {
+            var kernel = new KernelBridge();
+            kernel.CreateVeth(ctr.Path, "eth0", 0, null);
+            kernel.ConfigureContainer(ctr.Path, "eth0", new ContainerAddressing(
+                [new IpConfig100 { Address = CidrAddress.Parse("10.8.0.2/24"), Gateway = IpText.Parse("10.8.0.1") },
+                 new IpConfig100 { Address = CidrAddress.Parse("fd08::2/64"), Gateway = IpText.Parse("fd08::1") }],
+                [new Route { Dst = CidrAddress.Parse("0.0.0.0/0") },
+                 new Route { Dst = CidrAddress.Parse("10.50.0.0/16"), Gw = IpText.Parse("10.8.0.254"), Mtu = 1300, AdvMss = 1260, Priority = 7 },
+                 new Route { Dst = CidrAddress.Parse("::/0") }],
+                EnableDad: false));
+        });
+        var routes = ctr.Ip("route");
+        Assert.Contains("default via 10.8.0.1 dev eth0", routes, StringComparison.Ordinal);
+        Assert.Contains("10.50.0.0/16 via 10.8.0.254 dev eth0", routes, StringComparison.Ordinal);
+        Assert.Contains("metric 7 mtu 1300 advmss 1260", routes, StringComparison.Ordinal);
+        Assert.Contains("default via fd08::1 dev eth0", ctr.Ip("-6", "route"), StringComparison.Ordinal);
+        Assert.Equal("1", Shell.Run("ip", "netns", "exec", ctr.Name, "cat", "/proc/sys/net/ipv4/conf/eth0/arp_notify").Trim());
+        Assert.DoesNotContain("tentative", ctr.Ip("-6", "addr", "show", "eth0"), StringComparison.Ordinal);
+    }
+}
