@@ -137,6 +137,12 @@ public class RtnlRequestsTests
         "20000000110005000000000000000000 00000000060000000000000000000000"),
         Bytes(RtnlRequests.DeleteLink(6)));
 
+    // ip route get 10.22.0.5 (iproute2 sends it without NLM_F_ACK: flags 0x0001; we ask for the ACK too)
+    [Fact]
+    public void Get_route() => Assert.Equal(Hex(
+        "24000000 1a000500 00000000 00000000 02200000 00000000 00100000 080001000a160005"),
+        Bytes(RtnlRequests.GetRoute(IpText.Parse("10.22.0.5"))));
+
     [Fact]
     public void Route_table_above_255_goes_in_rta_table()
     {

@@ -51,6 +51,13 @@ public sealed class NetlinkMessageWriter
         return Attribute(type, bytes);
     }
 
+    public NetlinkMessageWriter AttributeU16BigEndian(ushort type, ushort value)
+    {
+        Span<byte> bytes = stackalloc byte[2];
+        BinaryPrimitives.WriteUInt16BigEndian(bytes, value);
+        return Attribute(type, bytes);
+    }
+
     public NetlinkMessageWriter AttributeU32(ushort type, uint value)
     {
         Span<byte> bytes = stackalloc byte[4];

@@ -135,6 +135,20 @@ public sealed class RtnlClient : IDisposable
         }
     }
 
+    /// <summary>The route to <paramref name="destination"/> the kernel picks, or null when it is unreachable.</summary>
+    public RouteInfo? GetRoute(System.Net.IPAddress destination)
+    {
+        try
+        {
+            return _client.Execute(RtnlRequests.GetRoute(destination), $"RTM_GETROUTE {destination}")
+                .Where(m => m.Type == Rtm.NewRoute).Select(RouteInfo.Parse).FirstOrDefault();
+        }
+        catch (NetlinkException e) when (e.Errno is 101 or 113 or Interop.Libc.EINVAL)
+        {
+            return null; // ENETUNREACH, EHOSTUNREACH
+        }
+    }
+
     public List<RouteInfo> ListRoutes(byte family) =>
         _client.Dump(() => new NetlinkMessageWriter(Rtm.GetRoute, 0).WriteBytes(new byte[] { family, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }), "RTM_GETROUTE dump")
             .Where(m => m.Type == Rtm.NewRoute)

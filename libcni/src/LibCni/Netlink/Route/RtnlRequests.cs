@@ -175,6 +175,17 @@ public static class RtnlRequests
 
     public static NetlinkMessageWriter DeleteRoute(RouteSpec route) => RouteMessage(Rtm.DelRoute, 0, route);
 
+    /// <summary>The route the kernel would use to reach <paramref name="destination"/>, as <c>ip route get A</c>.</summary>
+    public static NetlinkMessageWriter GetRoute(System.Net.IPAddress destination)
+    {
+        var v4 = destination.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork;
+        var header = new byte[12];
+        header[0] = v4 ? AddressFamily.Inet : AddressFamily.Inet6;
+        header[1] = (byte)(v4 ? 32 : 128);
+        BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(8), 0x1000); // RTM_F_LOOKUP_TABLE
+        return new NetlinkMessageWriter(Rtm.GetRoute, 0).WriteBytes(header).Attribute(Rta.Dst, destination.GetAddressBytes());
+    }
+
     private static NetlinkMessageWriter RouteMessage(ushort type, ushort flags, RouteSpec route)
     {
         var v4 = route.Destination.IsV4;

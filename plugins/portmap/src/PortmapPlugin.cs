@@ -1,0 +1,138 @@
+using System.Text.Json;
+using LibCni.Skel;
+using LibCni.Types;
+
+namespace CniPlugins.Portmap;
+
+/// <summary>
+/// The portmap plugin: a chained plugin that forwards host ports to the container from
+/// <c>runtimeConfig.portMappings</c>, passing prevResult through unchanged.
+/// </summary>
+public sealed class PortmapPlugin(Func<PortmapBackend, IPortForwarder> backends, IPortmapHost host) : ICniPlugin
+{
+    public static PortmapPlugin CreateDefault() => new(Backends.For, new KernelPortmapHost());
+
+    public ICniResult Add(CmdArgs args)
+    {
+        var config = PortmapConfig.Parse(args.StdinData, args.IfName, args.ConfigVersion);
+        if (config.PrevResult is null)
+        {
+            throw new CniException(CniErrorCode.InvalidNetworkConfig, "must be called as chained plugin", "portmap needs prevResult from the plugin before it");
+        }
+
+        if (config.Mappings.Count == 0)
+        {
+            return config.PrevResult;
+        }
+
+        var request = new PortmapRequest(config.NetworkName, args.ContainerId, args.IfName, config);
+        var forwarder = backends(config.Backend);
+        forwarder.Forward(request);
+        try
+        {
+            foreach (var ipv4 in new[] { true, false })
+            {
+                if (request.ContainerAddress(ipv4) is null)
+                {
+                    continue;
+                }
+
+                FlushConntrack(args, request, ipv4);
+                if (ipv4 && config.Snat)
+                {
+                    try
+                    {
+                        host.EnableRouteLocalnet(config.ContainerV4!.Value.Address);
+                    }
+                    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                    {
+                        throw new CniException(CniErrorCode.Internal, $"unable to enable route_localnet: {e.Message}");
+                    }
+                }
+            }
+        }
+        catch
+        {
+            forwarder.Unforward(config.NetworkName, args.ContainerId);
+            throw;
+        }
+
+        return config.PrevResult;
+    }
+
+    public void Del(CmdArgs args)
+    {
+        var config = PortmapConfig.Parse(args.StdinData, args.IfName, args.ConfigVersion);
+
+        // Rules are tagged with the container ID, so DEL works without portMappings or prevResult.
+        backends(config.Backend).Unforward(config.NetworkName, args.ContainerId);
+    }
+
+    public void Check(CmdArgs args)
+    {
+        var config = PortmapConfig.Parse(args.StdinData, args.IfName, args.ConfigVersion);
+        if (config.Mappings.Count == 0)
+        {
+            return;
+        }
+
+        if (config.PrevResult is null)
+        {
+            throw new CniException(CniErrorCode.InvalidNetworkConfig, "must be called as chained plugin", "portmap needs prevResult from the plugin before it");
+        }
+
+        backends(config.Backend).Check(new PortmapRequest(config.NetworkName, args.ContainerId, args.IfName, config));
+    }
+
+    public void Gc(CmdArgs args)
+    {
+        var config = PortmapConfig.Parse(args.StdinData, args.IfName, args.ConfigVersion);
+        var valid = ValidAttachments(args.StdinData);
+        if (valid is null)
+        {
+            return;
+        }
+
+        backends(config.Backend).Gc(config.NetworkName, valid);
+    }
+
+    /// <summary>Container IDs of <c>cni.dev/valid-attachments</c>; null when the key is absent (nothing to collect).</summary>
+    internal static IReadOnlySet<string>? ValidAttachments(byte[] stdin)
+    {
+        using var doc = JsonDocument.Parse(stdin);
+        if (!doc.RootElement.TryGetProperty("cni.dev/valid-attachments", out var list) || list.ValueKind != JsonValueKind.Array)
+        {
+            return null;
+        }
+
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var attachment in list.EnumerateArray())
+        {
+            if (attachment.ValueKind == JsonValueKind.Object && attachment.TryGetProperty("containerID", out var id) && id.ValueKind == JsonValueKind.String)
+            {
+                ids.Add(id.GetString()!);
+            }
+        }
+
+        return ids;
+    }
+
+    private void FlushConntrack(CmdArgs args, PortmapRequest request, bool ipv4)
+    {
+        var udpPorts = request.MappingsFor(ipv4).Where(m => m.Protocol == "udp").Select(m => m.HostPort).Distinct().ToList();
+        if (udpPorts.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            host.FlushUdpConntrack(ipv4, udpPorts);
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException)
+        {
+            // A stale entry only delays traffic until it expires; never fail the ADD for it.
+            args.Log.WriteLine($"portmap: could not flush UDP conntrack entries: {e.Message}");
+        }
+    }
+}
