@@ -5,7 +5,7 @@ namespace LibCni.Netfilter;
 
 /// <summary>
 /// Builds the nfnetlink messages nft sends, attribute for attribute in nft's order (golden tests compare
-/// them with bytes captured from nft 1.0.6). Flags give nft's "add" semantics: NLM_F_CREATE without
+/// them with bytes captured from nft 1.0.6). Flags give nft's "add" semantics: never NLM_F_EXCL (NLM_F_CREATE where nft sets it),
 /// NLM_F_EXCL, so adding an existing table, chain, set or element is not an error.
 /// </summary>
 public static class NftMessages
@@ -19,7 +19,8 @@ public static class NftMessages
 
     public static NetlinkMessageWriter NewTable(NftTable table)
     {
-        var writer = Message(NftMessageType.NewTable, table.Family, Nlmsg.FCreate);
+        // nft sends NEWTABLE without NLM_F_CREATE; without NLM_F_EXCL an existing table is not an error.
+        var writer = Message(NftMessageType.NewTable, table.Family, 0);
         writer.AttributeString(TableAttr.Name, table.Name);
         writer.AttributeU32BigEndian(TableAttr.Flags, table.Flags);
         WriteComment(writer, TableAttr.UserData, table.Comment);
@@ -202,9 +203,11 @@ public static class NftMessages
         }
 
         var list = writer.BeginNested(SetElemListAttr.Elements);
-        foreach (var key in elements.Keys)
+        for (var i = 0; i < elements.Keys.Count; i++)
         {
-            var element = writer.BeginNested(ListAttr.Element);
+            // libnftnl numbers the elements 1, 2, ...; the kernel ignores these types.
+            var key = elements.Keys[i];
+            var element = writer.BeginNested((ushort)(i + 1));
             NftExpression.WriteDataValue(writer, SetElemAttr.Key, key);
             writer.EndNested(element);
         }
