@@ -33,9 +33,60 @@ public abstract record NftExpression
         return writer.Finish(0)[Nlmsg.HeaderLength..];
     }
 
-    /// <summary>Same expression name and same data attributes, byte for byte.</summary>
+    /// <summary>
+    /// Same expression name and same data attributes. The NLA_F_NESTED flag is ignored: nft sets it, the
+    /// kernel's dumps do not.
+    /// </summary>
     public bool SameAs(NftExpression other) =>
-        Name == other.Name && EncodeData().AsSpan().SequenceEqual(other.EncodeData());
+        Name == other.Name && Canonical(EncodeData()).AsSpan().SequenceEqual(Canonical(other.EncodeData()));
+
+    /// <summary>The bytes with NLA_F_NESTED cleared in every attribute header, recursively.</summary>
+    private static byte[] Canonical(byte[] data)
+    {
+        ClearNestedFlags(data);
+        return data;
+    }
+
+    private static void ClearNestedFlags(Span<byte> data)
+    {
+        if (!IsAttributeSequence(data))
+        {
+            return;
+        }
+
+        var offset = 0;
+        while (offset < data.Length)
+        {
+            var length = BinaryPrimitives.ReadUInt16LittleEndian(data[offset..]);
+            var type = BinaryPrimitives.ReadUInt16LittleEndian(data[(offset + 2)..]);
+            BinaryPrimitives.WriteUInt16LittleEndian(data[(offset + 2)..], (ushort)(type & ~Nlmsg.AttrNested));
+            ClearNestedFlags(data.Slice(offset + 4, length - 4));
+            offset += Nlmsg.Align(length);
+        }
+    }
+
+    /// <summary>Whether the bytes parse as attributes that exactly fill them (so they may be a nest's contents).</summary>
+    private static bool IsAttributeSequence(ReadOnlySpan<byte> data)
+    {
+        var offset = 0;
+        while (offset < data.Length)
+        {
+            if (data.Length - offset < 4)
+            {
+                return false;
+            }
+
+            var length = BinaryPrimitives.ReadUInt16LittleEndian(data[offset..]);
+            if (length < 4 || offset + length > data.Length)
+            {
+                return false;
+            }
+
+            offset += Nlmsg.Align(length);
+        }
+
+        return offset == data.Length && data.Length > 0;
+    }
 
     internal static void WriteU32BigEndian(NetlinkMessageWriter writer, ushort type, uint value) =>
         writer.AttributeU32BigEndian(type, value);

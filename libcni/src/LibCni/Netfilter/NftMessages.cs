@@ -5,8 +5,8 @@ namespace LibCni.Netfilter;
 
 /// <summary>
 /// Builds the nfnetlink messages nft sends, attribute for attribute in nft's order (golden tests compare
-/// them with bytes captured from nft 1.0.6). Flags give nft's "add" semantics: never NLM_F_EXCL (NLM_F_CREATE where nft sets it),
-/// NLM_F_EXCL, so adding an existing table, chain, set or element is not an error.
+/// them with bytes captured from nft 1.0.6). Flags give nft's "add" semantics: NLM_F_CREATE where nft sets
+/// it and never NLM_F_EXCL, so adding an existing table, chain, set or element is not an error.
 /// </summary>
 public static class NftMessages
 {
