@@ -49,37 +49,80 @@ public sealed class NetlinkClient : IDisposable
     }
 
     /// <summary>
-    /// Sends several requests in one datagram (an nftables batch); every message asks for an ACK and the
-    /// first error, with its kernel text, is thrown after all replies have been read.
+    /// Sends several requests in one datagram; every message asks for an ACK and the first error, with its
+    /// kernel text, is thrown after all replies have been read.
     /// </summary>
-    public void ExecuteBatch(IReadOnlyList<NetlinkMessageWriter> requests, string operation)
+    public void ExecuteBatch(IReadOnlyList<NetlinkMessageWriter> requests, string operation) =>
+        ExecuteBatch(null, requests.Select(r => (r, operation)).ToList(), null);
+
+    /// <summary>
+    /// Sends an nfnetlink batch in one datagram: <paramref name="begin"/>, the requests, <paramref name="end"/>.
+    /// Each request asks for an ACK; the markers do not, because kernels before 6.10 never answer them. An
+    /// error addressed to a marker means the kernel refused the whole batch and ends the wait. The first
+    /// failing request's error is thrown, named by its own operation, once all replies have been read.
+    /// </summary>
+    public void ExecuteBatch(NetlinkMessageWriter? begin, IReadOnlyList<(NetlinkMessageWriter Request, string Operation)> requests, NetlinkMessageWriter? end)
     {
-        var sequences = new List<uint>(requests.Count);
+        var operations = new Dictionary<uint, string>(requests.Count);
+        var markers = new HashSet<uint>();
         using var datagram = new MemoryStream();
-        foreach (var request in requests)
+        if (begin is not null)
+        {
+            var sequence = NextSequence();
+            markers.Add(sequence);
+            datagram.Write(begin.Finish(sequence, _connection.PortId));
+        }
+
+        foreach (var (request, operation) in requests)
         {
             request.Flags |= Nlmsg.FRequest | Nlmsg.FAck;
             var sequence = NextSequence();
-            sequences.Add(sequence);
+            operations.Add(sequence, operation);
             datagram.Write(request.Finish(sequence, _connection.PortId));
         }
 
+        if (end is not null)
+        {
+            var sequence = NextSequence();
+            markers.Add(sequence);
+            datagram.Write(end.Finish(sequence, _connection.PortId));
+        }
+
         _connection.Send(datagram.ToArray());
-        var pending = new HashSet<uint>(sequences);
+        var pending = new HashSet<uint>(operations.Keys);
         NetlinkException? first = null;
         while (pending.Count > 0)
         {
             foreach (var message in NetlinkMessage.ParseAll(_connection.Receive()))
             {
-                if (!pending.Contains(message.Sequence) || message.Type != Nlmsg.Error)
+                if (message.Type != Nlmsg.Error)
                 {
                     continue;
                 }
 
-                pending.Remove(message.Sequence);
+                if (markers.Contains(message.Sequence))
+                {
+                    try
+                    {
+                        ThrowIfError(message, "netlink batch");
+                    }
+                    catch (NetlinkException e)
+                    {
+                        first ??= e;
+                        pending.Clear();
+                    }
+
+                    continue;
+                }
+
+                if (!pending.Remove(message.Sequence))
+                {
+                    continue;
+                }
+
                 try
                 {
-                    ThrowIfError(message, operation);
+                    ThrowIfError(message, operations[message.Sequence]);
                 }
                 catch (NetlinkException e)
                 {
