@@ -14,7 +14,7 @@ namespace CniPlugins.Bridge;
 public sealed class BridgePlugin(IBridgeKernel kernel, IDelegatePlugin ipam, Func<BridgeConfig, IMasquerade> masquerade, ISpoofCheck spoofCheck) : ICniPlugin
 {
     public static BridgePlugin CreateDefault() =>
-        new(new KernelBridge(), ExecDelegatePlugin.Instance, Masquerading.For, new NftSpoofCheck());
+        new(new KernelBridge(), ExecDelegatePlugin.Instance, Masquerading.For, new NftSpoofCheck(LibCni.Netfilter.NftClient.Open));
 
     public ICniResult Add(CmdArgs args)
     {

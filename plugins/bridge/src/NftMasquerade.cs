@@ -1,0 +1,86 @@
+using System.Net;
+using LibCni.Firewall;
+using LibCni.Netfilter;
+using LibCni.Types;
+using static LibCni.Netfilter.NftFields;
+
+namespace CniPlugins.Bridge;
+
+/// <summary>
+/// ipMasq with nftables, laid out as the reference lays it out (table <c>inet cni_plugins_masquerade</c>):
+/// one rule per container address in <c>masq_checks</c>, tagged with a hash of (network, ifname, container),
+/// so teardown finds exactly its own rules even when the netns and its addresses are gone.
+/// </summary>
+public sealed class NftMasquerade(Func<INftables> open) : IMasquerade
+{
+    public const string Table = "cni_plugins_masquerade";
+    public const string Chain = "masq_checks";
+    private const NftFamily Inet = NftFamily.Inet;
+
+    public static string NetworkHash(string network) => RuleTags.Hash(16, "", network);
+
+    public static string InstanceHash(string network, string ifName, string containerId) =>
+        NetworkHash(network) + "-" + RuleTags.Hash(16, "", ifName + ":" + containerId);
+
+    public static string Comment(string network, string ifName, string containerId) =>
+        RuleTags.TruncateComment($"{InstanceHash(network, ifName, containerId)}, net: {network.Replace("\"", "", StringComparison.Ordinal)}, " +
+            $"if: {ifName.Replace("\"", "", StringComparison.Ordinal)}, id: {containerId.Replace("\"", "", StringComparison.Ordinal)}");
+
+    public void Setup(string network, string containerId, string ifName, IReadOnlyList<CidrAddress> addresses)
+    {
+        using var scope = Scope();
+        var nft = scope.Nft;
+        var prefix = InstanceHash(network, ifName, containerId);
+        var stale = nft.FindRules(Inet, Table, Chain, c => c.StartsWith(prefix, StringComparison.Ordinal));
+        var tx = new NftTransaction()
+            .Add(new NftTable(Inet, Table) { Comment = "Masquerading for plugins from github.com/containernetworking/plugins" })
+            .Add(new NftChain(Inet, Table, Chain) { Comment = "Masquerade traffic from certain IPs to any (non-multicast) IP outside their subnet" })
+            .Add(new NftChain(Inet, Table, "postrouting") { Base = new NftBaseChain("nat", NftHook.Postrouting, NftPriority.SrcNat) })
+            .Flush(Inet, Table, "postrouting")
+            .Add(new NftRuleBuilder(Inet, Table, "postrouting").Match(IpDaddr == IPNetwork.Parse("224.0.0.0/4")).Return())
+            .Add(new NftRuleBuilder(Inet, Table, "postrouting").Match(Ip6Daddr == IPNetwork.Parse("ff00::/8")).Return())
+            .Add(new NftRuleBuilder(Inet, Table, "postrouting").Goto(Chain));
+        foreach (var rule in stale)
+        {
+            tx.Delete(rule);
+        }
+
+        var comment = Comment(network, ifName, containerId);
+        foreach (var address in addresses)
+        {
+            tx.Add(new NftRuleBuilder(Inet, Table, Chain)
+                .Match((address.IsV4 ? IpSaddr : Ip6Saddr) == address.Address)
+                .Match((address.IsV4 ? IpDaddr : Ip6Daddr) != address.Masked)
+                .Masquerade()
+                .Comment(comment));
+        }
+
+        nft.Run(tx);
+    }
+
+    public void Teardown(string network, string containerId, string ifName, IReadOnlyList<CidrAddress> addresses)
+    {
+        using var scope = Scope();
+        var prefix = InstanceHash(network, ifName, containerId);
+        scope.Nft.DeleteRules(Inet, Table, Chain, c => c.StartsWith(prefix, StringComparison.Ordinal));
+    }
+
+    /// <summary>Removes the masquerade rules of every attachment of <paramref name="network"/> not in <paramref name="valid"/>.</summary>
+    public void Gc(string network, IReadOnlyCollection<(string ContainerId, string IfName)> valid)
+    {
+        using var scope = Scope();
+        var keep = valid.Select(a => Comment(network, a.IfName, a.ContainerId)).ToHashSet(StringComparer.Ordinal);
+        var networkPrefix = NetworkHash(network) + "-";
+        scope.Nft.DeleteRules(Inet, Table, Chain, c => c.StartsWith(networkPrefix, StringComparison.Ordinal) && !keep.Contains(c));
+    }
+
+    private NftScope Scope() => new(open());
+}
+
+/// <summary>Disposes the client when it owns a socket.</summary>
+internal readonly struct NftScope(INftables nft) : IDisposable
+{
+    public INftables Nft { get; } = nft;
+
+    public void Dispose() => (Nft as IDisposable)?.Dispose();
+}
