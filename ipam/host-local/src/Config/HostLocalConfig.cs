@@ -195,8 +195,9 @@ public sealed record HostLocalConfig(
         {
             foreach (var (dto, i) in dtos.Select((d, i) => (d, i)))
             {
-                current = field == "ipam" ? "ipam" : $"{field}[{i}]";
-                ranges.Add(BuildRange(dto ?? new RangeDto(), current));
+                var at = field == "ipam" ? "ipam" : $"{field}[{i}]";
+                current = dto?.Subnet is { } subnet ? $"{at} (subnet {subnet})" : at;
+                ranges.Add(BuildRange(dto ?? new RangeDto(), at));
             }
 
             current = field;
