@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using LibCni.TestKit;
 using Xunit;
@@ -196,5 +197,44 @@ public sealed class HostLocalBinaryTests : IDisposable
         Assert.True(File.Exists(Path.Combine(StoreDir, "10.7.0.2")));
         Assert.False(File.Exists(Path.Combine(StoreDir, "10.7.0.3")));
         Assert.True(File.Exists(Path.Combine(StoreDir, "lock")));
+    }
+
+    [Fact]
+    public void Adds_killed_at_random_moments_leave_nothing_that_breaks_del_or_the_next_add()
+    {
+        var conf = Conf(ipam: """ "subnet":"10.7.0.0/24" """);
+        var random = new Random(42);
+        var ids = Enumerable.Range(0, 40).Select(i => $"killed{i}").ToList();
+        foreach (var id in ids)
+        {
+            var info = new ProcessStartInfo(Repo.Binary("host-local")) { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
+            info.Environment["CNI_COMMAND"] = "ADD";
+            info.Environment["CNI_CONTAINERID"] = id;
+            info.Environment["CNI_NETNS"] = _netns.Path;
+            info.Environment["CNI_IFNAME"] = "eth0";
+            info.Environment["CNI_PATH"] = Repo.BinDir;
+            using var process = Process.Start(info)!;
+            process.StandardInput.Write(conf);
+            process.StandardInput.Close();
+            Thread.Sleep(random.Next(0, 30));
+            process.Kill();
+            process.WaitForExit();
+        }
+
+        // Whatever survived is complete: every record names one of the killed containers in full.
+        foreach (var file in Directory.GetFiles(StoreDir).Where(f => Path.GetFileName(f).StartsWith("10.", StringComparison.Ordinal)))
+        {
+            Assert.Contains(File.ReadAllText(file), ids.Select(id => $"{id}\r\neth0"));
+        }
+
+        // The runtime's next call for a killed ADD is DEL: it must succeed and release everything.
+        foreach (var id in ids)
+        {
+            Assert.Equal(0, Ours("DEL", conf, id).ExitCode);
+        }
+
+        Assert.DoesNotContain(Directory.GetFiles(StoreDir), f => Path.GetFileName(f).StartsWith("10.", StringComparison.Ordinal));
+        Assert.DoesNotContain(Directory.GetFiles(StoreDir), f => Path.GetFileName(f).StartsWith(".host-local-tmp-", StringComparison.Ordinal));
+        AddressOf(Ours("ADD", conf, "after"));
     }
 }
