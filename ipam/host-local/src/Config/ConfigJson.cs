@@ -26,7 +26,23 @@ internal sealed class NetDto
     public ArgsDto? Args { get; set; }
 }
 
-internal sealed class IpamDto
+internal class RangeDto
+{
+    [JsonPropertyName("subnet")]
+    public string? Subnet { get; set; }
+
+    [JsonPropertyName("rangeStart")]
+    public string? RangeStart { get; set; }
+
+    [JsonPropertyName("rangeEnd")]
+    public string? RangeEnd { get; set; }
+
+    [JsonPropertyName("gateway")]
+    public string? Gateway { get; set; }
+}
+
+/// <summary>The ipam object; it is itself a range (the legacy single-range form), as in the reference.</summary>
+internal sealed class IpamDto : RangeDto
 {
     [JsonPropertyName("type")]
     public string? Type { get; set; }
@@ -42,34 +58,6 @@ internal sealed class IpamDto
 
     [JsonPropertyName("ranges")]
     public List<List<RangeDto>>? Ranges { get; set; }
-
-    // The legacy single range, written directly under "ipam".
-    [JsonPropertyName("subnet")]
-    public string? Subnet { get; set; }
-
-    [JsonPropertyName("rangeStart")]
-    public string? RangeStart { get; set; }
-
-    [JsonPropertyName("rangeEnd")]
-    public string? RangeEnd { get; set; }
-
-    [JsonPropertyName("gateway")]
-    public string? Gateway { get; set; }
-}
-
-internal sealed class RangeDto
-{
-    [JsonPropertyName("subnet")]
-    public string? Subnet { get; set; }
-
-    [JsonPropertyName("rangeStart")]
-    public string? RangeStart { get; set; }
-
-    [JsonPropertyName("rangeEnd")]
-    public string? RangeEnd { get; set; }
-
-    [JsonPropertyName("gateway")]
-    public string? Gateway { get; set; }
 }
 
 internal sealed class RuntimeConfigDto

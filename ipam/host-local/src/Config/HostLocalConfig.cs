@@ -56,7 +56,7 @@ public sealed record HostLocalConfig(
 
         if (ipam.Subnet is not null)
         {
-            sources.Add(([new RangeDto { Subnet = ipam.Subnet, RangeStart = ipam.RangeStart, RangeEnd = ipam.RangeEnd, Gateway = ipam.Gateway }], "ipam"));
+            sources.Add(([ipam], "ipam"));
         }
 
         foreach (var (set, i) in (ipam.Ranges ?? []).Select((s, i) => (s, i)))
