@@ -1,0 +1,251 @@
+using System.Net;
+using System.Text.Json;
+using CniPlugins.HostLocal.Allocation;
+using CniPlugins.HostLocal.Store;
+using LibCni;
+using LibCni.Config;
+using LibCni.Types;
+using Range = CniPlugins.HostLocal.Allocation.Range;
+
+namespace CniPlugins.HostLocal.Config;
+
+/// <summary>
+/// host-local's validated configuration, read from the whole network config (the IPAM part under
+/// <c>ipam</c>) plus CNI_ARGS, with the reference's rules and error texts. Config errors are code 7
+/// (6 for malformed JSON) with the reference's message and a detail naming the field.
+/// </summary>
+public sealed record HostLocalConfig(
+    string Name,
+    string CniVersion,
+    IReadOnlyList<RangeSet> Ranges,
+    IReadOnlyList<Route> Routes,
+    string DataDir,
+    string? ResolvConf,
+    IReadOnlyList<IPAddress> RequestedIps)
+{
+    /// <summary>Parses stdin and CNI_ARGS (keys <c>IP</c> and <c>IgnoreUnknown</c>).</summary>
+    public static HostLocalConfig Parse(byte[] stdin, string? cniArgs)
+    {
+        var net = Deserialize(stdin);
+        var ipam = net.Ipam ?? throw Invalid("IPAM config missing 'ipam' key", "the network config has no \"ipam\" object");
+
+        var requested = new List<IPAddress>();
+        if (!string.IsNullOrEmpty(cniArgs))
+        {
+            var args = CniArgs.Parse(cniArgs);
+            if (args.Get("IP") is { Length: > 0 } ip)
+            {
+                requested.Add(IpText.TryParse(ip, out var address)
+                    ? address
+                    : throw new CniException(CniErrorCode.InvalidEnvironmentVariables,
+                        $"ARGS: error parsing value of pair \"IP={ip}\": invalid IP address {ip}", "CNI_ARGS IP must be a single IP address"));
+            }
+
+            args.RequireKnownKeys("IP");
+        }
+
+        AddRequested(requested, net.Args?.Cni?.Ips, "args.cni.ips");
+        AddRequested(requested, net.RuntimeConfig?.Ips, "runtimeConfig.ips");
+
+        // Final order: runtimeConfig.ipRanges, the legacy single range, then ipam.ranges.
+        var sources = new List<(List<RangeDto> Set, string Field)>();
+        foreach (var (set, i) in (net.RuntimeConfig?.IpRanges ?? []).Select((s, i) => (s, i)))
+        {
+            sources.Add((set ?? [], $"runtimeConfig.ipRanges[{i}]"));
+        }
+
+        if (ipam.Subnet is not null)
+        {
+            sources.Add(([ipam], "ipam"));
+        }
+
+        foreach (var (set, i) in (ipam.Ranges ?? []).Select((s, i) => (s, i)))
+        {
+            sources.Add((set ?? [], $"ipam.ranges[{i}]"));
+        }
+
+        if (sources.Count == 0)
+        {
+            throw Invalid("no IP ranges specified", "set ipam.ranges (or ipam.subnet)");
+        }
+
+        var version = net.CniVersion ?? "";
+        var rangeSets = sources.Select((source, i) => BuildRangeSet(source.Set, source.Field, i)).ToList();
+        if ((rangeSets.Count(s => s.IsV4) > 1 || rangeSets.Count(s => !s.IsV4) > 1) && !AtLeast030(version))
+        {
+            throw Invalid($"CNI version {version} does not support more than 1 address per family",
+                "configs older than 0.3.0 get at most one IPv4 and one IPv6 range set");
+        }
+
+        for (var i = 0; i < rangeSets.Count; i++)
+        {
+            for (var j = i + 1; j < rangeSets.Count; j++)
+            {
+                if (rangeSets[i].Overlaps(rangeSets[j]))
+                {
+                    throw Invalid($"range set {i} overlaps with {j}", $"{sources[i].Field} ({rangeSets[i]}) and {sources[j].Field} ({rangeSets[j]})");
+                }
+            }
+        }
+
+        return new HostLocalConfig(
+            net.Name ?? "",
+            version,
+            rangeSets,
+            ipam.Routes?.Where(r => r is not null).ToList() ?? [],
+            string.IsNullOrEmpty(ipam.DataDir) ? DiskStore.DefaultDataDir : ipam.DataDir,
+            string.IsNullOrEmpty(ipam.ResolvConf) ? null : ipam.ResolvConf,
+            requested.DistinctBy(IpText.Format).ToList());
+    }
+
+    /// <summary>
+    /// GC's <c>cni.dev/valid-attachments</c> (or the older <c>cni.dev/attachments</c>) as (containerID, ifname)
+    /// pairs. Null when neither key is present; JSON null counts as an empty list, because that is how the
+    /// reference runtime library sends "no valid attachments".
+    /// </summary>
+    public static IReadOnlyList<(string ContainerId, string IfName)>? ParseValidAttachments(byte[] stdin)
+    {
+        using var doc = ParseDocument(stdin);
+        JsonElement? list = null;
+        foreach (var key in new[] { "cni.dev/valid-attachments", "cni.dev/attachments" })
+        {
+            if (doc.RootElement.TryGetProperty(key, out var value))
+            {
+                list = value;
+                break;
+            }
+        }
+
+        if (list is not { } element)
+        {
+            return null;
+        }
+
+        if (element.ValueKind == JsonValueKind.Null)
+        {
+            return [];
+        }
+
+        try
+        {
+            return (element.Deserialize(HostLocalJsonContext.Default.ListAttachmentDto) ?? [])
+                .Where(a => a is not null)
+                .Select(a => (a.ContainerId ?? "", a.IfName ?? ""))
+                .ToList();
+        }
+        catch (JsonException e)
+        {
+            throw new CniException(CniErrorCode.DecodingFailure, $"failed to parse cni.dev/valid-attachments: {e.Message}");
+        }
+    }
+
+    private static NetDto Deserialize(byte[] stdin)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(stdin, HostLocalJsonContext.Default.NetDto)
+                ?? throw new CniException(CniErrorCode.DecodingFailure, "failed to parse network configuration: null");
+        }
+        catch (JsonException e)
+        {
+            throw new CniException(CniErrorCode.DecodingFailure, $"failed to parse network configuration: {e.Message}");
+        }
+    }
+
+    private static JsonDocument ParseDocument(byte[] stdin)
+    {
+        try
+        {
+            return JsonDocument.Parse(stdin);
+        }
+        catch (JsonException e)
+        {
+            throw new CniException(CniErrorCode.DecodingFailure, $"failed to parse network configuration: {e.Message}");
+        }
+    }
+
+    private static void AddRequested(List<IPAddress> requested, List<string?>? values, string field)
+    {
+        foreach (var (value, i) in (values ?? []).Select((v, i) => (v, i)))
+        {
+            if (string.IsNullOrEmpty(value))
+            {
+                throw Invalid("cannot understand ip: IP <nil> not v4 nor v6", $"{field}[{i}] is empty");
+            }
+
+            // A prefix, if any, is ignored: only the address is requested.
+            var slash = value.IndexOf('/');
+            var ok = slash < 0 ? IpText.TryParse(value, out var address) : TryParseCidrAddress(value, out address);
+            requested.Add(ok ? address : throw Invalid($"invalid IP address {value}", $"{field}[{i}]: \"{value}\""));
+        }
+    }
+
+    private static bool TryParseCidrAddress(string value, out IPAddress address)
+    {
+        var ok = CidrAddress.TryParse(value, out var cidr);
+        address = cidr.Address ?? IPAddress.None;
+        return ok;
+    }
+
+    private static RangeSet BuildRangeSet(List<RangeDto> dtos, string field, int index)
+    {
+        var ranges = new List<Range>();
+        var current = field;
+        try
+        {
+            foreach (var (dto, i) in dtos.Select((d, i) => (d, i)))
+            {
+                var at = field == "ipam" ? "ipam" : $"{field}[{i}]";
+                current = dto?.Subnet is { } subnet ? $"{at} (subnet {subnet})" : at;
+                ranges.Add(BuildRange(dto ?? new RangeDto(), at));
+            }
+
+            current = field;
+            return RangeSet.Create(ranges);
+        }
+        catch (InvalidRangeException e)
+        {
+            throw Invalid($"invalid range set {index}: {e.Message}", current);
+        }
+    }
+
+    private static Range BuildRange(RangeDto dto, string at)
+    {
+        if (dto.Subnet is null)
+        {
+            // The reference's words for a range without a subnet.
+            throw new InvalidRangeException("IP <nil> not v4 nor v6");
+        }
+
+        if (!CidrAddress.TryParse(dto.Subnet, out var subnet))
+        {
+            throw Invalid($"invalid CIDR address: {dto.Subnet}", $"{at}.subnet");
+        }
+
+        return Range.Create(
+            subnet,
+            OptionalIp(dto.RangeStart, $"{at}.rangeStart"),
+            OptionalIp(dto.RangeEnd, $"{at}.rangeEnd"),
+            OptionalIp(dto.Gateway, $"{at}.gateway"));
+    }
+
+    /// <summary>An address field; empty or absent means "use the default", as in the reference.</summary>
+    private static IPAddress? OptionalIp(string? value, string field) =>
+        string.IsNullOrEmpty(value) ? null
+        : IpText.TryParse(value, out var address) ? address
+        : throw Invalid($"invalid IP address: {value}", field);
+
+    private static bool AtLeast030(string version)
+    {
+        try
+        {
+            return version.Length > 0 && SpecVersions.AtLeast(version, "0.3.0");
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+
+    private static CniException Invalid(string message, string? details) => new(CniErrorCode.InvalidNetworkConfig, message, details);
+}

@@ -1,0 +1,80 @@
+using System.Runtime.InteropServices;
+using LibCni.Interop;
+
+namespace LibCni.Kernel;
+
+/// <summary>
+/// Writes files so that a reader never sees them half-written, even when the writer is killed: the content
+/// goes to a temporary file in the same directory first, is flushed, and only then gets its real name.
+/// A kill leaves at most a stray temporary file whose name starts with the caller's prefix.
+/// </summary>
+public static class AtomicFile
+{
+    /// <summary>
+    /// Creates <paramref name="path"/> with <paramref name="content"/> unless the name exists: link(2) gives the
+    /// complete file its name in one step and fails with EEXIST when it is taken. Returns false when taken.
+    /// </summary>
+    public static bool TryCreate(string path, ReadOnlySpan<byte> content, UnixFileMode mode, string tempPrefix)
+    {
+        var temp = WriteTemp(path, content, mode, tempPrefix);
+        try
+        {
+            if (Libc.Link(temp, path) == 0)
+            {
+                return true;
+            }
+
+            var errno = Marshal.GetLastPInvokeError();
+            if (errno == Libc.EEXIST)
+            {
+                return false;
+            }
+
+            throw new ErrnoException(errno, $"link {temp} {path}");
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
+    }
+
+    /// <summary>Replaces (or creates) <paramref name="path"/> with <paramref name="content"/> through rename(2).</summary>
+    public static void Replace(string path, ReadOnlySpan<byte> content, UnixFileMode mode, string tempPrefix)
+    {
+        var temp = WriteTemp(path, content, mode, tempPrefix);
+        try
+        {
+            File.Move(temp, path, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temp);
+            throw;
+        }
+    }
+
+    private static string WriteTemp(string path, ReadOnlySpan<byte> content, UnixFileMode mode, string tempPrefix)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path)) ?? "/";
+        var temp = Path.Combine(directory, tempPrefix + Guid.NewGuid().ToString("N"));
+        try
+        {
+            using var stream = new FileStream(temp, new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                Share = FileShare.None,
+                UnixCreateMode = mode,
+            });
+            stream.Write(content);
+            stream.Flush(flushToDisk: true);
+        }
+        catch
+        {
+            File.Delete(temp);
+            throw;
+        }
+
+        return temp;
+    }
+}
