@@ -8,9 +8,9 @@ public static class SpecSettings
     /// <summary>The four plugin types the kit knows how to exercise.</summary>
     public static readonly IReadOnlyList<string> KnownPlugins = ["loopback", "host-local", "bridge", "portmap"];
 
-    /// <summary><c>CNI_SPEC_PLUGIN_DIR</c>, else <c>dist/bin</c> of this checkout.</summary>
+    /// <summary><c>CNI_SPEC_PLUGIN_DIR</c> (relative paths from the repository root), else <c>dist/bin</c> of this checkout.</summary>
     public static string PluginDir { get; } =
-        Environment.GetEnvironmentVariable("CNI_SPEC_PLUGIN_DIR") is { Length: > 0 } dir ? Path.GetFullPath(dir) : Path.Combine(Repo.Root, "dist", "bin");
+        Environment.GetEnvironmentVariable("CNI_SPEC_PLUGIN_DIR") is { Length: > 0 } dir ? Path.GetFullPath(dir, Repo.Root) : Path.Combine(Repo.Root, "dist", "bin");
 
     /// <summary><c>CNI_SPEC_IMPL</c>: <c>ours</c> (no exemptions) or <c>reference</c> (known differences expected).</summary>
     public static string Implementation { get; } = Environment.GetEnvironmentVariable("CNI_SPEC_IMPL") is { Length: > 0 } impl ? impl : "ours";
