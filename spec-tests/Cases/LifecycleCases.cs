@@ -14,6 +14,14 @@ public static class LifecycleCases
         new("add-netns-state", "1.2", "After ADD the result's interfaces exist (sandboxed ones in their netns) and carry the result's addresses",
             SpecCase.EachClaimed, AddNetnsState),
         new("del-idempotent", "1.2", "DEL removes the attachment, prints nothing, and a repeated DEL succeeds too", SpecCase.EachClaimed, DelIdempotent),
+        new("del-without-prevresult", "1.2", "DEL succeeds and cleans up even when the runtime has no prevResult to send",
+            SpecCase.From("0.4.0"), DelWithoutPrevResult),
+        new("attachments-independent", "1.11", "Two containers: each gets its own addresses, and DEL of one leaves the other intact",
+            SpecCase.EachClaimed, AttachmentsIndependent),
+        new("ifname-is-identity", "1.11", "Attachment identity is (containerID, ifname): two ifnames of one container are separate attachments",
+            SpecCase.From("0.4.0", p => p is BridgeProfile or HostLocalProfile), IfnameIsIdentity),
+        new("add-existing-interface", "1.2", "ADD must fail when CNI_IFNAME already exists in the container",
+            SpecCase.OnceIf(p => p is BridgeProfile), AddExistingInterface),
         new("del-netns-gone", "1.2", "DEL succeeds when the container netns no longer exists", SpecCase.EachClaimed, DelNetnsGone),
         new("check-after-add", "1.2", "CHECK with the ADD result as prevResult succeeds and prints nothing", SpecCase.From("0.4.0"), CheckAfterAdd),
         new("check-detects-breakage", "1.2", "CHECK fails once the attachment is broken (interface removed, lo down, reservation released)",
@@ -37,24 +45,39 @@ public static class LifecycleCases
         var result = Add(ctx, attachment, ctx.Config(attachment));
         if (result["interfaces"] is JsonArray interfaces && !ctx.Profile.IsChained)
         {
-            var views = new Dictionary<string, KernelView>();
-            KernelView ViewOf(string? sandbox) =>
-                views.TryGetValue(sandbox ?? "", out var v) ? v : views[sandbox ?? ""] = KernelView.Of(
-                    sandbox is { Length: > 0 } ? (sandbox == attachment.NetnsPath ? attachment.Netns : throw new Xunit.Sdk.XunitException($"interface sandbox {sandbox} is not CNI_NETNS {attachment.NetnsPath}"))
-                    : ctx.Profile.RunsInHost ? ctx.Host : throw new Xunit.Sdk.XunitException("a host interface from a plugin that does not touch the host"));
-            foreach (var iface in interfaces.OfType<JsonObject>())
-            {
-                ViewOf(iface["sandbox"]?.GetValue<string>()).RequireLink(iface["name"]!.GetValue<string>());
-            }
-
-            foreach (var ip in CniAssert.Ips(result).Where(ip => ip["interface"] is not null))
-            {
-                var iface = (JsonObject)interfaces[ip["interface"]!.GetValue<int>()]!;
-                ViewOf(iface["sandbox"]?.GetValue<string>()).RequireAddress(iface["name"]!.GetValue<string>(), ip["address"]!.GetValue<string>());
-            }
+            RequireInterfacesAndAddresses(ctx, attachment, result, interfaces);
         }
 
         ctx.Profile.VerifyAdded(ctx, attachment, result);
+    }
+
+    /// <summary>Each result interface exists where its sandbox says (none: the host), with the addresses pointing at it.</summary>
+    private static void RequireInterfacesAndAddresses(CaseContext ctx, Attachment attachment, JsonObject result, JsonArray interfaces)
+    {
+        var views = new Dictionary<string, KernelView>();
+        KernelView ViewOf(JsonNode iface)
+        {
+            var sandbox = iface["sandbox"]?.GetValue<string>() ?? "";
+            if (!views.TryGetValue(sandbox, out var view))
+            {
+                Assert.True(sandbox.Length == 0 || sandbox == attachment.NetnsPath, $"interface sandbox {sandbox} is not CNI_NETNS {attachment.NetnsPath}");
+                Assert.True(sandbox.Length > 0 || ctx.Profile.RunsInHost, $"{ctx.Plugin} reports a host interface but is not expected to touch the host");
+                view = views[sandbox] = KernelView.Of(sandbox.Length > 0 ? attachment.Netns : ctx.Host);
+            }
+
+            return view;
+        }
+
+        foreach (var iface in interfaces.OfType<JsonObject>())
+        {
+            ViewOf(iface).RequireLink(iface["name"]!.GetValue<string>());
+        }
+
+        foreach (var ip in CniAssert.Ips(result).Where(ip => ip["interface"] is not null))
+        {
+            var iface = interfaces[ip["interface"]!.GetValue<int>()]!;
+            ViewOf(iface).RequireAddress(iface["name"]!.GetValue<string>(), ip["address"]!.GetValue<string>());
+        }
     }
 
     private static void DelIdempotent(CaseContext ctx)
@@ -65,6 +88,57 @@ public static class LifecycleCases
         CniAssert.Silent(ctx.Invoke("DEL", del, attachment), "DEL");
         ctx.Profile.VerifyDeleted(ctx, attachment);
         CniAssert.Silent(ctx.Invoke("DEL", del, attachment), "repeated DEL");
+    }
+
+    private static void DelWithoutPrevResult(CaseContext ctx)
+    {
+        var attachment = ctx.NewAttachment();
+        var config = ctx.Config(attachment);
+        Add(ctx, attachment, config);
+        CniAssert.Silent(ctx.Invoke("DEL", config, attachment), "DEL without prevResult");
+        ctx.Profile.VerifyDeleted(ctx, attachment);
+    }
+
+    private static void AttachmentsIndependent(CaseContext ctx)
+    {
+        var first = ctx.NewAttachment();
+        var second = ctx.NewAttachment();
+        var firstConfig = ctx.Config(first);
+        var secondConfig = ctx.Config(second);
+        var firstResult = Add(ctx, first, firstConfig);
+        var secondResult = Add(ctx, second, secondConfig);
+        if (!ctx.Profile.IsChained && first.NetnsPath != second.NetnsPath)
+        {
+            var shared = CniAssert.Addresses(firstResult).Intersect(CniAssert.Addresses(secondResult)).Where(a => !a.StartsWith("127.", StringComparison.Ordinal) && a != "::1/128").ToList();
+            Assert.True(shared.Count == 0, $"two containers were given the same address(es): {string.Join(", ", shared)}");
+        }
+
+        CniAssert.Silent(ctx.Invoke("DEL", Later(ctx, firstConfig, firstResult), first), "DEL of the first container");
+        ctx.Profile.VerifyAdded(ctx, second, secondResult);
+        if (SpecVersions.AtLeast(ctx.Version, "0.4.0"))
+        {
+            CniAssert.Silent(ctx.Invoke("CHECK", PrevResults.With(secondConfig, secondResult), second), "CHECK of the second container after DEL of the first");
+        }
+    }
+
+    private static void IfnameIsIdentity(CaseContext ctx)
+    {
+        var eth0 = ctx.NewAttachment("eth0");
+        var eth1 = eth0 with { IfName = "eth1" };
+        var config = ctx.Config(eth0);
+        var result0 = Add(ctx, eth0, config);
+        var result1 = Add(ctx, eth1, config);
+        var shared = CniAssert.Addresses(result0).Intersect(CniAssert.Addresses(result1)).ToList();
+        Assert.True(shared.Count == 0, $"eth0 and eth1 of one container were given the same address(es): {string.Join(", ", shared)}");
+        CniAssert.Silent(ctx.Invoke("DEL", PrevResults.With(config, result0), eth0), "DEL of eth0");
+        CniAssert.Silent(ctx.Invoke("CHECK", PrevResults.With(config, result1), eth1), "CHECK of eth1 after DEL of eth0");
+    }
+
+    private static void AddExistingInterface(CaseContext ctx)
+    {
+        var attachment = ctx.NewAttachment();
+        attachment.Netns.Ip("link", "add", attachment.IfName, "type", "veth", "peer", "name", "cnisppeer");
+        CniAssert.Error(ctx.Invoke("ADD", ctx.Config(attachment), attachment), $"ADD while {attachment.IfName} already exists");
     }
 
     private static void DelNetnsGone(CaseContext ctx)

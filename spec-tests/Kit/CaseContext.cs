@@ -5,7 +5,7 @@ using SpecTests.Profiles;
 namespace SpecTests.Kit;
 
 /// <summary>One container attachment: the identity the spec keys everything on, and its netns.</summary>
-public sealed record Attachment(string ContainerId, string IfName, TestNetns Netns)
+public sealed record Attachment(string ContainerId, string IfName, TestNetns Netns, int Index)
 {
     public string NetnsPath => Netns.Path;
 }
@@ -66,7 +66,7 @@ public sealed class CaseContext : IDisposable
     public Attachment NewAttachment(string ifName = "eth0")
     {
         var index = Interlocked.Increment(ref _attachments);
-        return new Attachment($"spec-ctr-{index}-{Guid.NewGuid().ToString("N")[..6]}", ifName, Track(TestNetns.Create("cnispc")));
+        return new Attachment($"spec-ctr-{index}-{Guid.NewGuid().ToString("N")[..6]}", ifName, Track(TestNetns.Create("cnispc")), index);
     }
 
     /// <summary>Runs the plugin as a runtime would for one attachment.</summary>

@@ -6,7 +6,8 @@ namespace SpecTests.Kit;
 /// <summary>prevResults a runtime would pass to a chained plugin, in the shape of each spec version.</summary>
 public static class PrevResults
 {
-    public const string ContainerIp = "10.1.2.3";
+    /// <summary>The address a (simulated) main plugin gave this attachment: unique within the case.</summary>
+    public static string ContainerIp(Attachment attachment) => $"10.1.2.{10 + attachment.Index}";
     public const string Gateway = "10.1.2.1";
     public const string HostSideCidr = "10.1.2.1/24";
 
@@ -20,7 +21,7 @@ public static class PrevResults
                 ["cniVersion"] = version,
                 ["ip4"] = new JsonObject
                 {
-                    ["ip"] = $"{ContainerIp}/24",
+                    ["ip"] = $"{ContainerIp(attachment)}/24",
                     ["gateway"] = Gateway,
                     ["routes"] = new JsonArray(new JsonObject { ["dst"] = "0.0.0.0/0", ["gw"] = Gateway }),
                 },
@@ -35,7 +36,7 @@ public static class PrevResults
         }
 
         ip["interface"] = 0;
-        ip["address"] = $"{ContainerIp}/24";
+        ip["address"] = $"{ContainerIp(attachment)}/24";
         ip["gateway"] = Gateway;
         return new JsonObject
         {

@@ -22,14 +22,14 @@ public sealed class PortmapProfile : PluginProfile
         ctx.Host.Ip("link", "set", "cnispd0", "up");
     }
 
-    /// <summary>One TCP mapping, as a runtime injects it through the portMappings capability.</summary>
+    /// <summary>One TCP mapping (a host port per attachment), as a runtime injects it through the portMappings capability.</summary>
     public override JsonObject Config(CaseContext ctx, Attachment attachment)
     {
         var config = WithoutMappings(ctx, attachment);
         config["capabilities"] = new JsonObject { ["portMappings"] = true };
         config["runtimeConfig"] = new JsonObject
         {
-            ["portMappings"] = new JsonArray(new JsonObject { ["hostPort"] = 18080, ["containerPort"] = 80, ["protocol"] = "tcp" }),
+            ["portMappings"] = new JsonArray(new JsonObject { ["hostPort"] = 18080 + attachment.Index, ["containerPort"] = 80, ["protocol"] = "tcp" }),
         };
         return config;
     }
