@@ -150,12 +150,16 @@ public static class LifecycleCases
         CniAssert.Silent(ctx.Invoke("DEL", del, attachment), "DEL after the netns was deleted");
     }
 
-    private static void CheckAfterAdd(CaseContext ctx)
+    private static void CheckAfterAdd(CaseContext ctx) => AddThenCheck(ctx, ctx.Config, "CHECK right after ADD");
+
+    private static void CheckL2Only(CaseContext ctx) => AddThenCheck(ctx, _ => BridgeProfile.L2Config(ctx), "CHECK of an L2-only attachment");
+
+    private static void AddThenCheck(CaseContext ctx, Func<Attachment, JsonObject> configFor, string what)
     {
         var attachment = ctx.NewAttachment();
-        var config = ctx.Config(attachment);
+        var config = configFor(attachment);
         var result = Add(ctx, attachment, config);
-        CniAssert.Silent(ctx.Invoke("CHECK", PrevResults.With(config, result), attachment), "CHECK right after ADD");
+        CniAssert.Silent(ctx.Invoke("CHECK", PrevResults.With(config, result), attachment), what);
     }
 
     private static void CheckDetectsBreakage(CaseContext ctx)
@@ -165,14 +169,6 @@ public static class LifecycleCases
         var result = Add(ctx, attachment, config);
         Assert.True(ctx.Profile.TryBreak(ctx, attachment, result), "profile cannot break this attachment");
         CniAssert.Error(ctx.Invoke("CHECK", PrevResults.With(config, result), attachment), "CHECK of a broken attachment");
-    }
-
-    private static void CheckL2Only(CaseContext ctx)
-    {
-        var attachment = ctx.NewAttachment();
-        var config = BridgeProfile.L2Config(ctx);
-        var result = Add(ctx, attachment, config);
-        CniAssert.Silent(ctx.Invoke("CHECK", PrevResults.With(config, result), attachment), "CHECK of an L2-only attachment");
     }
 
     private static void GcReleasesInvalid(CaseContext ctx)

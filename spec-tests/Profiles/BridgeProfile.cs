@@ -58,12 +58,6 @@ public sealed class BridgeProfile : PluginProfile
         return true;
     }
 
-    public override void VerifyReleasedByGc(CaseContext ctx, Attachment gone, JsonObject goneResult)
-    {
-        var address = CniAssert.Addresses(goneResult).First().Split('/')[0];
-        var next = ctx.NewAttachment();
-        var reuse = CniAssert.Result(ctx.Invoke("ADD", Config(ctx, next), next, env => env["CNI_ARGS"] = $"IgnoreUnknown=1;IP={address}"),
-            $"ADD asking for {address}, released by GC");
-        Assert.Contains($"{address}/", string.Join(" ", CniAssert.Addresses(reuse)), StringComparison.Ordinal);
-    }
+    public override void VerifyReleasedByGc(CaseContext ctx, Attachment gone, JsonObject goneResult) =>
+        RequireAddressReusable(ctx, goneResult, "released by GC");
 }

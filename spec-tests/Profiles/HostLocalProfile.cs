@@ -49,10 +49,6 @@ public sealed class HostLocalProfile : PluginProfile
     public override void VerifyReleasedByGc(CaseContext ctx, Attachment gone, JsonObject goneResult)
     {
         CniAssert.Error(ctx.Invoke("CHECK", PrevResults.With(Config(ctx, gone), goneResult), gone), "CHECK of the attachment GC dropped");
-        var address = CniAssert.Addresses(goneResult).First().Split('/')[0];
-        var next = ctx.NewAttachment();
-        var reuse = CniAssert.Result(ctx.Invoke("ADD", Config(ctx, next), next, env => env["CNI_ARGS"] = $"IgnoreUnknown=1;IP={address}"),
-            $"ADD asking for {address}, released by GC");
-        Assert.Contains($"{address}/", string.Join(" ", CniAssert.Addresses(reuse)), StringComparison.Ordinal);
+        RequireAddressReusable(ctx, goneResult, "released by GC");
     }
 }

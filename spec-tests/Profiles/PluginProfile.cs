@@ -64,6 +64,16 @@ public abstract class PluginProfile
     {
     }
 
+    /// <summary>A new attachment asking (CNI_ARGS IP=) for the address <paramref name="released"/> held gets exactly it.</summary>
+    protected void RequireAddressReusable(CaseContext ctx, JsonObject released, string why)
+    {
+        var address = CniAssert.Addresses(released).First().Split('/')[0];
+        var next = ctx.NewAttachment();
+        var reuse = CniAssert.Result(ctx.Invoke("ADD", Config(ctx, next), next, env => env["CNI_ARGS"] = $"IgnoreUnknown=1;IP={address}"),
+            $"ADD asking for {address}, {why}");
+        Xunit.Assert.Contains($"{address}/", string.Join(" ", CniAssert.Addresses(reuse)), StringComparison.Ordinal);
+    }
+
     protected static JsonObject Header(CaseContext ctx, string type) => new()
     {
         ["cniVersion"] = ctx.Version,
