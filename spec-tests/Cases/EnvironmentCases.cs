@@ -19,11 +19,13 @@ public static class EnvironmentCases
             ctx => MissingVariables(ctx, "DEL", ["CNI_CONTAINERID", "CNI_IFNAME"], ["CNI_NETNS"])),
         new("env-missing-check", "1.3", "CHECK without CNI_CONTAINERID, CNI_NETNS, CNI_IFNAME: code 4 naming all three, in order", SpecCase.From("0.4.0"),
             ctx => MissingVariables(ctx, "CHECK", ["CNI_CONTAINERID", "CNI_NETNS", "CNI_IFNAME"], [])),
+        new("env-missing-gc", "1.3", "GC without CNI_PATH (required for GC): code 4 naming it", SpecCase.From("1.1.0"),
+            ctx => MissingVariables(ctx, "GC", ["CNI_PATH"], [], withPath: false)),
         new("cni-path-optional", "1.3", "CNI_PATH is optional for ADD and DEL: both succeed without it", SpecCase.Once, CniPathOptional),
         new("netns-optional-del", "1.3", "CNI_NETNS is optional for DEL: DEL without it succeeds", SpecCase.Once, NetnsOptionalForDel),
         new("invalid-container-id", "1.3", "A container ID outside [a-zA-Z0-9][a-zA-Z0-9_.-]* is rejected with code 4", SpecCase.Once, InvalidContainerId),
         new("unknown-command", "1.2", "An unknown CNI_COMMAND is rejected with code 4", SpecCase.Once, UnknownCommand),
-        new("unsupported-version", "1.8", "A config version the plugin does not claim is rejected with code 1", SpecCase.Once, UnsupportedVersion),
+        new("unsupported-version", "1.8", "ADD and DEL with a config version the plugin does not claim are rejected with code 1", SpecCase.Once, UnsupportedVersion),
     ];
 
     private static void VersionOutput(CaseContext ctx)
@@ -55,11 +57,16 @@ public static class EnvironmentCases
         }
     }
 
-    private static void MissingVariables(CaseContext ctx, string command, string[] expected, string[] optional)
+    private static void MissingVariables(CaseContext ctx, string command, string[] expected, string[] optional, bool withPath = true)
     {
         var attachment = ctx.NewAttachment();
-        var run = ctx.Exec(new Dictionary<string, string> { ["CNI_COMMAND"] = command, ["CNI_PATH"] = SpecSettings.PluginDir },
-            ctx.Config(attachment).ToJsonString());
+        var env = new Dictionary<string, string> { ["CNI_COMMAND"] = command };
+        if (withPath)
+        {
+            env["CNI_PATH"] = SpecSettings.PluginDir;
+        }
+
+        var run = ctx.Exec(env, ctx.Config(attachment).ToJsonString());
         var msg = CniAssert.Msg(CniAssert.Error(run, $"{command} without {string.Join(", ", expected)}", code: 4));
         var positions = expected.Select(name => msg.IndexOf(name, StringComparison.Ordinal)).ToList();
         Assert.True(positions.All(p => p >= 0), $"the error must name every missing variable ({string.Join(", ", expected)}) at once: \"{msg}\"");
@@ -110,7 +117,10 @@ public static class EnvironmentCases
             var attachment = ctx.NewAttachment();
             var config = ctx.Config(attachment);
             config["cniVersion"] = version;
-            CniAssert.Error(ctx.Invoke("ADD", config, attachment), $"ADD with unclaimed cniVersion {version}", code: 1);
+            foreach (var command in new[] { "ADD", "DEL" })
+            {
+                CniAssert.Error(ctx.Invoke(command, config, attachment), $"{command} with unclaimed cniVersion {version}", code: 1);
+            }
         }
     }
 }

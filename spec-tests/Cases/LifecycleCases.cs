@@ -22,6 +22,7 @@ public static class LifecycleCases
             SpecCase.From("0.4.0", p => p is BridgeProfile or HostLocalProfile), IfnameIsIdentity),
         new("add-existing-interface", "1.2", "ADD must fail when CNI_IFNAME already exists in the container",
             SpecCase.OnceIf(p => p is BridgeProfile), AddExistingInterface),
+        new("del-after-failed-add", "1.11", "DEL after a failed ADD (which a runtime always sends) succeeds", SpecCase.EachClaimed, DelAfterFailedAdd),
         new("del-netns-gone", "1.2", "DEL succeeds when the container netns no longer exists", SpecCase.EachClaimed, DelNetnsGone),
         new("check-after-add", "1.2", "CHECK with the ADD result as prevResult succeeds and prints nothing", SpecCase.From("0.4.0"), CheckAfterAdd),
         new("check-detects-breakage", "1.2", "CHECK fails once the attachment is broken (interface removed, lo down, reservation released)",
@@ -139,6 +140,14 @@ public static class LifecycleCases
         var attachment = ctx.NewAttachment();
         attachment.Netns.Ip("link", "add", attachment.IfName, "type", "veth", "peer", "name", "cnisppeer");
         CniAssert.Error(ctx.Invoke("ADD", ctx.Config(attachment), attachment), $"ADD while {attachment.IfName} already exists");
+    }
+
+    private static void DelAfterFailedAdd(CaseContext ctx)
+    {
+        var attachment = ctx.NewAttachment();
+        var (config, env) = ctx.Profile.FailingAdd(ctx, attachment);
+        CniAssert.Error(ctx.Invoke("ADD", config, attachment, env), "ADD that must fail");
+        CniAssert.Silent(ctx.Invoke("DEL", config, attachment, env), "DEL after the failed ADD");
     }
 
     private static void DelNetnsGone(CaseContext ctx)

@@ -20,13 +20,9 @@ public sealed class HostLocalProfile : PluginProfile
         return config;
     }
 
-    public override (JsonObject Config, Action<Dictionary<string, string>>? Env) FailingAdd(CaseContext ctx, Attachment attachment)
-    {
-        // An IPAM section without any range: nothing to allocate from.
-        var config = Header(ctx, "host-local");
-        config["ipam"] = new JsonObject { ["type"] = "host-local", ["dataDir"] = ctx.DataDir };
-        return (config, null);
-    }
+    /// <summary>A request (CONVENTIONS' CNI_ARGS IP=) for an address outside the only range: nothing to allocate.</summary>
+    public override (JsonObject Config, Action<Dictionary<string, string>>? Env) FailingAdd(CaseContext ctx, Attachment attachment) =>
+        (Config(ctx, attachment), env => env["CNI_ARGS"] = "IgnoreUnknown=1;IP=10.99.0.5");
 
     public override void VerifyAdded(CaseContext ctx, Attachment attachment, JsonObject result)
     {
