@@ -23,12 +23,13 @@ def sectionkey: split(".") | map(tonumber);
     "",
     "## Summary",
     "",
-    "| implementation | plugin | pass | expected-difference | fail |",
-    "|---|---|---|---|---|",
+    "| implementation | plugin | versions exercised (claimed by VERSION) | pass | expected-difference | fail |",
+    "|---|---|---|---|---|---|",
     (impls[] as $i | plugins[] as $p
       | ($all | map(select(.implementation == $i and .plugin == $p))) as $r
       | select(($r | length) > 0)
-      | "| \($i) | \($p) | \($r | map(select(.outcome == "pass")) | length) | \($r | map(select(.outcome == "expected-difference")) | length) | \($r | map(select(.outcome == "fail")) | length) |"),
+      | ($r | map(.version) | unique | map(select(. != "*")) | sort_by(. as $v | versions | index($v)) | join(", ")) as $claimed
+      | "| \($i) | \($p) | \($claimed) | \($r | map(select(.outcome == "pass")) | length) | \($r | map(select(.outcome == "expected-difference")) | length) | \($r | map(select(.outcome == "fail")) | length) |"),
     "",
     "## Cases",
     "",
