@@ -120,12 +120,29 @@ public static class Shell
         using var process = Process.Start(info) ?? throw new InvalidOperationException($"cannot start {file}");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        if (stdin is not null)
+        // Written to the raw pipe (no writer buffer left to flush on dispose): a program may exit without reading
+        // stdin, e.g. a plugin rejecting its environment first, and the broken pipe that causes is not an error.
+        var input = process.StandardInput.BaseStream;
+        try
         {
-            process.StandardInput.Write(stdin);
+            if (stdin is not null)
+            {
+                input.Write(System.Text.Encoding.UTF8.GetBytes(stdin));
+            }
         }
-
-        process.StandardInput.Close();
+        catch (IOException)
+        {
+        }
+        finally
+        {
+            try
+            {
+                input.Close();
+            }
+            catch (IOException)
+            {
+            }
+        }
         if (!process.WaitForExit(TimeSpan.FromSeconds(60)))
         {
             process.Kill(entireProcessTree: true);

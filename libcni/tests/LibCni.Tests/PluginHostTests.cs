@@ -50,16 +50,28 @@ public class PluginHostTests
     }
 
     [Theory]
-    [InlineData("ADD", "CNI_CONTAINERID,CNI_NETNS,CNI_IFNAME,CNI_PATH")]
-    [InlineData("CHECK", "CNI_CONTAINERID,CNI_NETNS,CNI_IFNAME,CNI_PATH")]
-    [InlineData("DEL", "CNI_CONTAINERID,CNI_IFNAME,CNI_PATH")]
+    [InlineData("ADD", "CNI_CONTAINERID,CNI_NETNS,CNI_IFNAME")]
+    [InlineData("CHECK", "CNI_CONTAINERID,CNI_NETNS,CNI_IFNAME")]
+    [InlineData("DEL", "CNI_CONTAINERID,CNI_IFNAME")]
     [InlineData("GC", "CNI_PATH")]
-    [InlineData("STATUS", "CNI_PATH")]
     public void Missing_variables_are_reported_together_in_reference_order(string command, string missing)
     {
         var (exit, env, plugin) = Run(new FakeEnvironment(Conf, ("CNI_COMMAND", command)));
         AssertError(env, exit, 4, $"required env variables [{missing}] missing");
         plugin.VerifyNoOtherCalls();
+    }
+
+    [Theory]
+    [InlineData("ADD")]
+    [InlineData("CHECK")]
+    [InlineData("DEL")]
+    [InlineData("STATUS")]
+    public void Cni_path_is_optional_except_for_gc(string command)
+    {
+        var env = FakeEnvironment.For(command, Conf);
+        env["CNI_PATH"] = "";
+        var (exit, _, _) = Run(env);
+        Assert.True(exit == 0, env.Output);
     }
 
     [Fact]

@@ -15,7 +15,8 @@ public sealed class PluginHost
     /// <summary>Set to 1 to get stack traces of unexpected errors on stderr.</summary>
     public const string DebugVariable = "CNI_PLUGIN_DEBUG";
 
-    // The reference's required-variable table, in its reporting order.
+    // The spec's required-variable table, in the reference's reporting order. CNI_PATH is required only for
+    // GC: the reference's skel also demands it for ADD/CHECK/DEL/STATUS, where the spec makes it optional.
     private static readonly (string Name, string[] RequiredFor)[] RequiredVariables =
     [
         ("CNI_COMMAND", []),
@@ -23,7 +24,7 @@ public sealed class PluginHost
         ("CNI_NETNS", ["ADD", "CHECK"]),
         ("CNI_IFNAME", ["ADD", "CHECK", "DEL"]),
         ("CNI_ARGS", []),
-        ("CNI_PATH", ["ADD", "CHECK", "DEL", "GC", "STATUS"]),
+        ("CNI_PATH", ["GC"]),
     ];
 
     private readonly ICniPlugin _plugin;

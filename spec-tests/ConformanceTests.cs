@@ -1,0 +1,50 @@
+using SpecTests.Cases;
+using SpecTests.Kit;
+using Xunit;
+
+namespace SpecTests;
+
+/// <summary>Skips a plugin's theory when the directory under test does not hold that plugin.</summary>
+public sealed class PluginTheoryAttribute : TheoryAttribute
+{
+    public PluginTheoryAttribute(string plugin)
+    {
+        if (!SpecSettings.IsPresent(plugin))
+        {
+            Skip = $"{plugin} is not in {SpecSettings.PluginDir}";
+        }
+    }
+}
+
+// One class per plugin so xunit runs the plugins side by side; each row is one spec rule at one version.
+[Trait("Tier", "Spec")]
+public class Loopback
+{
+    [PluginTheory("loopback")]
+    [MemberData(nameof(Catalog.For), "loopback", MemberType = typeof(Catalog))]
+    public void Spec(string rule) => Conformance.Run(rule);
+}
+
+[Trait("Tier", "Spec")]
+public class HostLocal
+{
+    [PluginTheory("host-local")]
+    [MemberData(nameof(Catalog.For), "host-local", MemberType = typeof(Catalog))]
+    public void Spec(string rule) => Conformance.Run(rule);
+}
+
+[Trait("Tier", "Spec")]
+public class Bridge
+{
+    [PluginTheory("bridge")]
+    [MemberData(nameof(Catalog.For), "bridge", MemberType = typeof(Catalog))]
+    public void Spec(string rule) => Conformance.Run(rule);
+}
+
+[Trait("Tier", "Spec")]
+public class Portmap
+{
+    [PluginTheory("portmap")]
+    [MemberData(nameof(Catalog.For), "portmap", MemberType = typeof(Catalog))]
+    public void Spec(string rule) => Conformance.Run(rule);
+}
