@@ -131,8 +131,7 @@ internal static class CniTool
         }
         catch (Exception e) when (e is CniRuntimeException or CniException or TimeoutException or OperationCanceledException)
         {
-            await context.Stderr.WriteLineAsync(e is CniException cni && cni.Details is { Length: > 0 } details ? $"{cni.Message}; {details}" : e.Message)
-                .ConfigureAwait(false);
+            await context.Stderr.WriteLineAsync(GoText.ErrorText(e)).ConfigureAwait(false);
             return 1;
         }
     }
