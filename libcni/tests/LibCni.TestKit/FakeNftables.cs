@@ -21,6 +21,9 @@ public sealed class FakeNftables : INftables
     /// <summary>Every transaction run, in order (failed ones included).</summary>
     public List<NftTransaction> Transactions { get; } = [];
 
+    /// <summary>How many listings were asked for: lets a test prove an operation never reads back.</summary>
+    public int ListCalls { get; private set; }
+
     /// <summary>When set, the next <see cref="Run"/> throws this instead of applying anything.</summary>
     public NetlinkException? FailNextRun { get; set; }
 
