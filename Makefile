@@ -11,13 +11,17 @@ VERSION := $(shell cat VERSION)
 # Every executable: plugins, IPAM plugins and tools. The binary's name is its AssemblyName (= CNI type).
 EXECUTABLES := $(sort $(wildcard plugins/*/src/*.csproj ipam/*/src/*.csproj libcni/src/cnitool/*.csproj))
 
-.PHONY: help build demo test test-unit test-privileged install clean prereqs
+.PHONY: help build demo test install clean prereqs conformance package bench soak
 
 help:
 	@echo "make build    publish every plugin and tool with native AOT into $(DIST)/"
 	@echo "make demo     build, then run the suite live in throwaway network namespaces"
 	@echo "make test     install test prerequisites, build, and run every test tier"
 	@echo "make install  copy $(DIST)/* to \$$(DESTDIR)$(PREFIX)"
+	@echo "make conformance  run the spec kit against ours and the reference, write spec-tests/REPORT.md"
+	@echo "make package  release tarball, SHA256SUMS, .deb and OCI image into dist/"
+	@echo "make bench    benchmarks side by side with the reference plugins (docs/bench/)"
+	@echo "make soak     full-size fault injection and soak runs"
 
 build:
 	@mkdir -p $(DIST) .artifacts
@@ -39,6 +43,9 @@ demo: build
 
 test: prereqs build
 	@scripts/run-tests
+
+conformance: prereqs build
+	@scripts/conformance
 
 install:
 	install -d $(DESTDIR)$(PREFIX)
