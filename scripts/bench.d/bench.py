@@ -2,9 +2,9 @@
 """Side-by-side benchmark: our plugins against the reference plugins, in one run, interleaved.
 
 Every timed call is one posix_spawn + wait4 of the plugin exactly as a runtime execs it (stdin from a
-pipe, stdout/stderr to memory files, CNI_* in the environment). wait4 also gives the peak RSS: the
-kernel reports the largest maxrss of the process and every descendant it reaped, i.e. the biggest
-single process of the tree (what GNU time -v prints). Network setup, netns switches and parsing sit
+pipe, stdout/stderr to memory files, CNI_* in the environment). Peak RSS comes from separate runs
+through peakrss.c (wait4's ru_maxrss: the largest single process of the tree, as GNU time -v
+reports). Network setup, netns switches and parsing sit
 outside the timed window. Implementations alternate order every iteration so drift and noise from
 the rest of the machine hit both alike. Only the Python standard library is used.
 """
@@ -29,8 +29,8 @@ CLONE_NEWNET = 0x40000000
 BUSY_OTHER_CPU = 0.20  # share of all CPUs used by other processes during a row that makes it suspect
 BUSY_STEAL = 0.05
 
-FULL = dict(version=200, loopback=200, hostlocal=100, fill=500, portmap=100, parallel=50, rounds=3)
-QUICK = dict(version=8, loopback=5, hostlocal=5, fill=20, portmap=4, parallel=8, rounds=1)
+FULL = dict(version=200, rss=10, loopback=200, hostlocal=100, fill=500, portmap=100, parallel=50, rounds=3)
+QUICK = dict(version=8, rss=2, loopback=5, hostlocal=5, fill=20, portmap=4, parallel=8, rounds=1)
 
 libc = ctypes.CDLL(None, use_errno=True)
 
@@ -42,8 +42,8 @@ class BenchError(Exception):
 # ---------------------------------------------------------------- processes
 
 class Sample:
-    def __init__(self, ns, rc, maxrss_kb, out, err):
-        self.ns, self.rc, self.maxrss_kb, self.out, self.err = ns, rc, maxrss_kb, out, err
+    def __init__(self, ns, rc, out, err):
+        self.ns, self.rc, self.out, self.err = ns, rc, out, err
 
     def check(self, what):
         if self.rc != 0:
@@ -78,10 +78,9 @@ class Running:
         os.close(r)
 
     def wait(self):
-        _, status, usage = os.wait4(self.pid, 0)
+        _, status, _ = os.wait4(self.pid, 0)
         ns = time.perf_counter_ns() - self.t0
-        rc = os.waitstatus_to_exitcode(status)
-        return Sample(ns, rc, usage.ru_maxrss, _read_all(self.out), _read_all(self.err))
+        return Sample(ns, os.waitstatus_to_exitcode(status), _read_all(self.out), _read_all(self.err))
 
 
 def run(argv, env=None, stdin=b""):
@@ -92,17 +91,14 @@ class Impl:
     def __init__(self, key, label, bindir):
         self.key, self.label, self.bindir = key, label, bindir
 
-    def cni(self, plugin, command, conf, container="", netns="", ifname="eth0"):
-        return Running(*self.cni_args(plugin, command, conf, container, netns, ifname))
-
-    def cni_args(self, plugin, command, conf, container="", netns="", ifname="eth0"):
+    def cni(self, plugin, command, conf, container="", netns="", ifname="eth0", wrap=()):
         env = {"PATH": PATH_ENV, "CNI_COMMAND": command, "CNI_PATH": self.bindir}
         if command != "VERSION":
             env.update(CNI_CONTAINERID=container, CNI_NETNS=netns, CNI_IFNAME=ifname)
-        return [os.path.join(self.bindir, plugin)], env, json.dumps(conf).encode()
+        return Running(list(wrap) + [os.path.join(self.bindir, plugin)], env, json.dumps(conf).encode())
 
-    def call(self, plugin, command, conf, container="", netns="", ifname="eth0"):
-        return self.cni(plugin, command, conf, container, netns, ifname).wait()
+    def call(self, plugin, command, conf, container="", netns="", ifname="eth0", wrap=()):
+        return self.cni(plugin, command, conf, container, netns, ifname, wrap).wait()
 
 
 def rotate(items, i):
@@ -259,11 +255,12 @@ def bridge_conf(name, bridge, subnet, data_dir):
 
 
 class Bench:
-    def __init__(self, args, impls, static_true, work):
+    def __init__(self, args, impls, static_true, peakrss, work):
         self.p = QUICK if args.quick else FULL
         self.ours, self.ref = impls
         self.impls = impls
         self.static_true = static_true
+        self.peakrss = peakrss
         self.work = work
         self.ns = Namespaces()
         self.report = Report()
@@ -296,7 +293,6 @@ class Bench:
         self.log(f"VERSION start-up, {n} iterations x {len(PLUGINS)} plugins x 2 + static floor")
         busy = Busy()
         lat = {(i.key, p): [] for i in self.impls for p in PLUGINS}
-        rss = {(i.key, p): [] for i in self.impls for p in PLUGINS}
         floor = []
         conf = {"cniVersion": SPEC}
         for it in range(n):
@@ -304,16 +300,66 @@ class Bench:
                 for impl in rotate(self.impls, it):
                     s = impl.call(plugin, "VERSION", conf).check(f"{impl.key} {plugin} VERSION")
                     lat[(impl.key, plugin)].append(s.ns)
-                    rss[(impl.key, plugin)].append(s.maxrss_kb)
             floor.append(run([self.static_true], stdin=json.dumps(conf).encode()).check("static true").ns)
         b = busy.finish()
         for plugin in PLUGINS:
             self.report.add(f"version.{plugin}", f"VERSION start-up: {plugin}", "ms",
                             stats(ms(lat[("ours", plugin)])), stats(ms(lat[("ref", plugin)])),
                             floor=stats(ms(floor)), target=("ratio", 0.5), busy=b)
-        for plugin in PLUGINS:
-            self.report.add(f"rss.version.{plugin}", f"peak RSS, VERSION: {plugin}", "KiB",
-                            stats(rss[("ours", plugin)]), stats(rss[("ref", plugin)]), target=("ratio", 1.0), busy=b)
+
+    # ---- peak RSS of one invocation, through the peakrss helper (separate from the timed runs)
+    def rss(self):
+        n = self.p["rss"]
+        self.log(f"peak RSS, {n} invocations of each")
+        out = os.path.join(self.work, "rss.txt")
+        wrap = (self.peakrss, out)
+        peaks = {}
+
+        def measure(row, impl, plugin, command, conf, container="", netns="", ifname="eth0"):
+            s = impl.call(plugin, command, conf, container, netns, ifname, wrap=wrap)
+            s.check(f"{impl.key} {plugin} {command} (peak RSS)")
+            if row:
+                with open(out) as f:
+                    peaks.setdefault((row, impl.key), []).append(int(f.read()))
+            return s
+
+        busy = Busy()
+        for it in range(n):
+            for impl in rotate(self.impls, it):
+                k = impl.key
+                host, container = f"br-{k}-{it}", f"cr-{k}-{it}"
+                self.ns.add([host, container])
+                netns = f"/run/netns/{container}"
+                conf = bridge_conf(f"bench-rss-{k}", "cnibench3", "10.80.0.0/16", self.data_dir(f"rss-{k}-{it}"))
+                try:
+                    for plugin in PLUGINS:
+                        measure(f"version.{plugin}", impl, plugin, "VERSION", {"cniVersion": SPEC})
+                    lo = {"cniVersion": SPEC, "name": "bench-lo", "type": "loopback"}
+                    measure("loopback", impl, "loopback", "ADD", lo, "rss", netns, "lo")
+                    measure(None, impl, "loopback", "DEL", lo, "rss", netns, "lo")
+                    measure("host-local", impl, "host-local", "ADD", conf, "rss-hl", netns)
+                    measure(None, impl, "host-local", "DEL", conf, "rss-hl", netns)
+                    self.ns.enter(host)
+                    prev = json.loads(measure("bridge", impl, "bridge", "ADD", conf, "rss", netns).out)
+                    pm = {"cniVersion": SPEC, "name": conf["name"], "type": "portmap",
+                          "capabilities": {"portMappings": True}, "prevResult": prev, "runtimeConfig": {
+                              "portMappings": [{"hostPort": 30080, "containerPort": 80, "protocol": "tcp"}]}}
+                    s = impl.call("portmap", "ADD", pm, "rss", netns, wrap=wrap)
+                    if s.rc == 0:
+                        with open(out) as f:
+                            peaks.setdefault(("portmap", k), []).append(int(f.read()))
+                        measure(None, impl, "portmap", "DEL", pm, "rss", netns)
+                    measure(None, impl, "bridge", "DEL", conf, "rss", netns)
+                finally:
+                    self.ns.leave()
+                    self.ns.delete([host, container])
+        b = busy.finish()
+        titles = [(f"version.{p}", f"VERSION: {p}") for p in PLUGINS] + [
+            ("loopback", "loopback ADD"), ("host-local", "host-local ADD"),
+            ("bridge", "bridge ADD (largest of bridge, host-local)"), ("portmap", "portmap ADD (1 mapping)")]
+        for key, title in titles:
+            self.report.add(f"rss.{key}", f"peak RSS, {title}", "KiB", stats(peaks.get((key, "ours"), [])),
+                            stats(peaks.get((key, "ref"), [])), target=("ratio", 1.0), busy=b)
 
     # ---- loopback ADD/DEL
     def loopback(self):
@@ -324,7 +370,6 @@ class Bench:
         busy = Busy()
         add = {k: [] for k in names}
         dele = {k: [] for k in names}
-        rss = {i.key: [] for i in self.impls}
         conf = {"cniVersion": SPEC, "name": "bench-lo", "type": "loopback"}
         try:
             for it in range(n):
@@ -338,8 +383,6 @@ class Bench:
                             impl = self.ours if who == "ours" else self.ref
                             s = impl.call("loopback", command, conf, f"lo-{it}", f"/run/netns/{names[who]}",
                                           "lo").check(f"{who} loopback {command}")
-                            if command == "ADD":
-                                rss[who].append(s.maxrss_kb)
                         sink[who].append(s.ns)
         finally:
             self.ns.delete(names.values())
@@ -348,8 +391,6 @@ class Bench:
                         floor=stats(ms(add["floor"])), busy=b, note="floor: one `ip link set lo up` exec")
         self.report.add("loopback.del", "loopback DEL", "ms", stats(ms(dele["ours"])), stats(ms(dele["ref"])),
                         floor=stats(ms(dele["floor"])), target=("ratio", 0.5), busy=b)
-        self.report.add("rss.loopback", "peak RSS, loopback ADD", "KiB", stats(rss["ours"]), stats(rss["ref"]),
-                        target=("ratio", 1.0), busy=b)
 
     # ---- host-local alone
     def hostlocal(self):
@@ -359,7 +400,6 @@ class Bench:
         busy = Busy()
         add = {i.key: [] for i in self.impls}
         dele = {i.key: [] for i in self.impls}
-        rss = {i.key: [] for i in self.impls}
         confs = {i.key: bridge_conf(f"bench-hl-{i.key}", "unused0", "10.40.0.0/16", self.data_dir(f"hl-{i.key}"))
                  for i in self.impls}
         try:
@@ -369,8 +409,6 @@ class Bench:
                         s = impl.call("host-local", command, confs[impl.key], f"hl-{it}", "/run/netns/bhl") \
                             .check(f"{impl.key} host-local {command}")
                         sink[impl.key].append(s.ns)
-                        if command == "ADD":
-                            rss[impl.key].append(s.maxrss_kb)
         finally:
             self.ns.delete(["bhl"])
         b = busy.finish()
@@ -378,8 +416,6 @@ class Bench:
                         stats(ms(add["ref"])), busy=b)
         self.report.add("hostlocal.del", "host-local DEL (alone)", "ms", stats(ms(dele["ours"])),
                         stats(ms(dele["ref"])), target=("ratio", 0.5), busy=b)
-        self.report.add("rss.host-local", "peak RSS, host-local ADD", "KiB", stats(rss["ours"]), stats(rss["ref"]),
-                        target=("ratio", 1.0), busy=b)
 
     # ---- bridge + host-local as one network fills
     def floor_add(self, host, container, index, subnet):
@@ -416,7 +452,6 @@ class Bench:
                  for i in self.impls}
         add = {k: [None] * n for k in hosts}
         dele = {k: [None] * n for k in hosts}
-        rss = {i.key: [] for i in self.impls}
         busy = Busy()
         try:
             for i in range(1, n + 1):
@@ -430,7 +465,6 @@ class Bench:
                     self.ns.leave()
                     s.check(f"{who} bridge ADD #{i}")
                     add[who][i - 1] = s.ns
-                    rss[who].append(s.maxrss_kb)
             add_busy = busy.finish()
             busy = Busy()
             for i in range(n, 0, -1):
@@ -465,8 +499,6 @@ class Bench:
         self.report.add("fill.del.slope", f"bridge+host-local DEL growth over #2..#{n}", "µs/container",
                         stats([slope_us(dele["ours"])]), stats([slope_us(dele["ref"])]),
                         floor=stats([slope_us(dele["floor"])]), busy=del_busy)
-        self.report.add("rss.bridge", "peak RSS, bridge ADD (largest process of bridge + host-local)", "KiB",
-                        stats(rss["ours"]), stats(rss["ref"]), target=("ratio", 1.0), busy=add_busy)
 
     # ---- bridge -> portmap chain
     def portmap(self):
@@ -482,7 +514,6 @@ class Bench:
         br = {"ours": [None] * n, "ref": [None] * n}
         pm_del = {"ours": [None] * n, "ref": [None] * n}
         br_del = {"ours": [None] * n, "ref": [None] * n}
-        rss = {"ours": [], "ref": []}
         results = {"ours": {}, "ref": {}}
         unavailable = {}
 
@@ -515,7 +546,6 @@ class Bench:
                             continue
                         b.check(f"{k} portmap ADD #{i}")
                     br[k][i - 1], pm[k][i - 1] = a.ns, b.ns
-                    rss[k].append(b.maxrss_kb)
                     results[k][i] = prev
             add_busy = busy.finish()
             backends = {k: self.detect_backend(hosts[k]) for k in hosts if k not in unavailable}
@@ -561,8 +591,6 @@ class Bench:
         self.report.add(f"chain.del@{n}", f"portmap+bridge chain DEL with {n} present", "ms",
                         s(chain_del["ours"], n), s(chain_del["ref"], n), target=("ratio", 0.5), busy=del_busy,
                         note=note)
-        self.report.add("rss.portmap", "peak RSS, portmap ADD", "KiB", stats(rss["ours"]), stats(rss["ref"]),
-                        target=("ratio", 1.0), busy=add_busy, note=note)
 
     def detect_backend(self, host):
         nat = self.ns.sh(host, ["iptables-save", "-t", "nat"])
@@ -774,8 +802,8 @@ def readme(meta, rows, png_rel, notes, analysis, command):
         "scenario's host netns with `setns` before the exec, outside the timed window. \"At #N\" is the median of "
         "containers N-4..N (just #1 for #1, which also creates the bridge); DEL \"with N present\" is measured "
         "while draining in reverse. Growth is the least-squares slope over the fill. Peak RSS is `wait4`'s "
-        "`ru_maxrss`: the largest single process of the tree (bridge or the host-local it execs), as GNU "
-        "`time -v` reports. A row gets ⚠ when other processes used more than "
+        "`ru_maxrss` from separate runs forked by a tiny static helper (scripts/bench.d/peakrss.c): the largest "
+        "single process of the tree (bridge or the host-local it execs), as GNU `time -v` reports. A row gets ⚠ when other processes used more than "
         f"{BUSY_OTHER_CPU:.0%} of the CPUs (from /proc/stat minus our own CPU time) or steal exceeded "
         f"{BUSY_STEAL:.0%} while it ran. Raw numbers: docs/bench/results.json.",
         "",
@@ -785,13 +813,30 @@ def readme(meta, rows, png_rel, notes, analysis, command):
     return "\n".join(lines)
 
 
+def write_readme(out, meta, rows, notes):
+    analysis_path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "analysis.md")
+    analysis = ""
+    if os.path.exists(analysis_path) and not meta["quick"]:
+        with open(analysis_path) as f:
+            analysis = f.read()
+    with open(os.path.join(out, "README-performance.md"), "w") as f:
+        f.write(readme(meta, rows, "docs/bench/add-latency.png", notes, analysis, meta["command"]))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="tiny iteration counts (smoke test)")
     ap.add_argument("--out", default="docs/bench", help="output directory")
     ap.add_argument("--ours", default="dist/bin")
     ap.add_argument("--ref", default="/usr/lib/cni")
+    ap.add_argument("--report-only", action="store_true",
+                    help="re-render README-performance.md from OUT/results.json (after editing analysis.md)")
     args = ap.parse_args()
+    if args.report_only:
+        with open(os.path.join(args.out, "results.json")) as f:
+            result = json.load(f)
+        write_readme(args.out, result["meta"], result["rows"], result["notes"])
+        return
     if os.environ.get("CNI_PRIVATE_HOST") != "1":
         sys.exit("bench.py: run inside scripts/in-private-netns")
     started = time.monotonic()
@@ -804,9 +849,12 @@ def main():
         static_true = os.path.join(work, "true")
         subprocess.run(["gcc", "-static", "-O2", "-o", static_true, true_c], check=True)
         impls = [Impl("ours", "ours", os.path.abspath(args.ours)), Impl("ref", "reference", os.path.abspath(args.ref))]
-        bench = Bench(args, impls, static_true, work)
+        peakrss = os.path.join(work, "peakrss")
+        subprocess.run(["gcc", "-static", "-O2", "-o", peakrss, os.path.join(os.path.dirname(__file__), "peakrss.c")],
+                       check=True)
+        bench = Bench(args, impls, static_true, peakrss, work)
         bench.sizes()
-        for scenario in (bench.version, bench.loopback, bench.hostlocal, bench.fill, bench.portmap, bench.parallel):
+        for scenario in (bench.version, bench.rss, bench.loopback, bench.hostlocal, bench.fill, bench.portmap, bench.parallel):
             settle(2.0 if args.quick else 8.0)
             scenario()
         report = bench.report
@@ -819,11 +867,7 @@ def main():
         result = {"meta": meta, "rows": report.rows, "notes": report.notes, "series": report.series}
         with open(os.path.join(args.out, "results.json"), "w") as f:
             json.dump(result, f, indent=1, ensure_ascii=False)
-        analysis_path = os.path.join(os.path.dirname(__file__), "analysis.md")
-        analysis = open(analysis_path).read() if os.path.exists(analysis_path) and not args.quick else ""
-        text = readme(meta, report.rows, "docs/bench/add-latency.png", report.notes, analysis, command)
-        with open(os.path.join(args.out, "README-performance.md"), "w") as f:
-            f.write(text)
+        write_readme(args.out, meta, report.rows, report.notes)
         print(markdown_table(report.rows))
         for line in busy_lines(report.rows):
             print(line)
