@@ -22,7 +22,7 @@ help:
 build:
 	@mkdir -p $(DIST) .artifacts
 	@set -e; for proj in $(EXECUTABLES); do \
-		name=$$(basename $$(dirname $$(dirname $$proj))); \
+		name=$$(basename $$proj .csproj); \
 		out=.artifacts/publish/$$name; log=.artifacts/publish-$$name.log; \
 		echo "publish $$proj (native AOT)"; \
 		$(DOTNET) publish $$proj -c Release -r $(RID) -p:PublishAot=true -p:CniGitCommit=$(GIT_COMMIT) -o $$out -nologo -v:q > $$log 2>&1 || { cat $$log; exit 1; }; \

@@ -203,4 +203,9 @@ public sealed class FakeNftables : INftables
     private sealed record ChainState(NftChain Chain, List<NftRule> Rules);
 
     private sealed record SetState(NftSet Set, List<byte[]> Elements);
+
+    /// <summary>Nothing to release: the state lives as long as the fake.</summary>
+    public void Dispose()
+    {
+    }
 }

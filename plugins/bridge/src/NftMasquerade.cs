@@ -28,8 +28,7 @@ public sealed class NftMasquerade(Func<INftables> open) : IMasquerade
 
     public void Setup(string network, string containerId, string ifName, IReadOnlyList<CidrAddress> addresses)
     {
-        using var scope = Scope();
-        var nft = scope.Nft;
+        using var nft = open();
         var prefix = InstanceHash(network, ifName, containerId);
         var stale = nft.FindRules(Inet, Table, Chain, c => c.StartsWith(prefix, StringComparison.Ordinal));
         var tx = new NftTransaction()
@@ -60,27 +59,17 @@ public sealed class NftMasquerade(Func<INftables> open) : IMasquerade
 
     public void Teardown(string network, string containerId, string ifName, IReadOnlyList<CidrAddress> addresses)
     {
-        using var scope = Scope();
+        using var nft = open();
         var prefix = InstanceHash(network, ifName, containerId);
-        scope.Nft.DeleteRules(Inet, Table, Chain, c => c.StartsWith(prefix, StringComparison.Ordinal));
+        nft.DeleteRules(Inet, Table, Chain, c => c.StartsWith(prefix, StringComparison.Ordinal));
     }
 
     /// <summary>Removes the masquerade rules of every attachment of <paramref name="network"/> not in <paramref name="valid"/>.</summary>
     public void Gc(string network, IReadOnlyCollection<(string ContainerId, string IfName)> valid)
     {
-        using var scope = Scope();
+        using var nft = open();
         var keep = valid.Select(a => Comment(network, a.IfName, a.ContainerId)).ToHashSet(StringComparer.Ordinal);
         var networkPrefix = NetworkHash(network) + "-";
-        scope.Nft.DeleteRules(Inet, Table, Chain, c => c.StartsWith(networkPrefix, StringComparison.Ordinal) && !keep.Contains(c));
+        nft.DeleteRules(Inet, Table, Chain, c => c.StartsWith(networkPrefix, StringComparison.Ordinal) && !keep.Contains(c));
     }
-
-    private NftScope Scope() => new(open());
-}
-
-/// <summary>Disposes the client when it owns a socket.</summary>
-internal readonly struct NftScope(INftables nft) : IDisposable
-{
-    public INftables Nft { get; } = nft;
-
-    public void Dispose() => (Nft as IDisposable)?.Dispose();
 }

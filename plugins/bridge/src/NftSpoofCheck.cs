@@ -23,7 +23,7 @@ public sealed class NftSpoofCheck(Func<INftables> open) : ISpoofCheck
 
     public void Setup(string hostVeth, string containerMac, string attachmentId)
     {
-        using var scope = new NftScope(open());
+        using var nft = open();
         var iface = IfaceChain(attachmentId);
         var mac = MacChain(attachmentId);
         var comment = Comment(attachmentId);
@@ -38,13 +38,12 @@ public sealed class NftSpoofCheck(Func<INftables> open) : ISpoofCheck
             .Add(new NftRuleBuilder(Bridge, Table, iface).Jump(mac).Comment(comment))
             .Add(new NftRuleBuilder(Bridge, Table, mac).Match(EtherSaddr == PhysicalAddress.Parse(containerMac.Replace(':', '-'))).Return().Comment(comment))
             .Add(new NftRuleBuilder(Bridge, Table, mac).Drop().Comment(comment));
-        scope.Nft.Run(tx);
+        nft.Run(tx);
     }
 
     public void Teardown(string attachmentId)
     {
-        using var scope = new NftScope(open());
-        var nft = scope.Nft;
+        using var nft = open();
         var comment = Comment(attachmentId);
         var tx = new NftTransaction();
         foreach (var rule in nft.FindRules(Bridge, Table, BaseChain, c => c == comment))

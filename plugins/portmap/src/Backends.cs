@@ -1,10 +1,14 @@
-using LibCni.Types;
+using LibCni.Firewall;
+using LibCni.Netfilter;
 
 namespace CniPlugins.Portmap;
 
 /// <summary>Creates the forwarder for a backend.</summary>
 public static class Backends
 {
-    public static IPortForwarder For(PortmapBackend backend) => throw new CniException(CniErrorCode.InvalidNetworkConfig,
-        $"the {backend} backend is not available in this build");
+    public static IPortForwarder For(PortmapBackend backend) => backend switch
+    {
+        PortmapBackend.IpTables => new IptablesPortForwarder(IptablesRunner.Instance),
+        _ => new NftPortForwarder(NftClient.Open),
+    };
 }

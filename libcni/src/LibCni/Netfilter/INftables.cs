@@ -5,7 +5,7 @@ namespace LibCni.Netfilter;
 /// kernel; LibCni.TestKit's FakeNftables keeps the same state in memory for unit tests. Errors are
 /// <see cref="Netlink.NetlinkException"/>s carrying the errno and the kernel's text.
 /// </summary>
-public interface INftables
+public interface INftables : IDisposable
 {
     /// <summary>Applies every command or none of them. An empty transaction does nothing.</summary>
     void Run(NftTransaction transaction);

@@ -1,0 +1,3 @@
+using CniPlugins.CniTool;
+
+return await CniTool.Create(ToolContext.Process).Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -1,0 +1,169 @@
+using System.Net;
+using LibCni.Firewall;
+using LibCni.Netfilter;
+using LibCni.Types;
+using static LibCni.Netfilter.NftFields;
+
+namespace CniPlugins.Portmap;
+
+/// <summary>
+/// Port forwarding with in-process nftables, in the reference's layout (tables <c>ip|ip6 cni_hostport</c>).
+/// Each ADD appends its rules in one transaction without reading the growing <c>hostports</c> chain, so
+/// its cost does not grow with the number of mapped containers. Rules carry a tag of (network, container):
+/// DEL and GC find exactly theirs, even when the runtime sends no portMappings.
+/// </summary>
+public sealed class NftPortForwarder(Func<INftables> open) : IPortForwarder
+{
+    public const string Table = "cni_hostport";
+    private static readonly string[] TaggedChains = ["hostports", "hostip_hostports", "masquerading"];
+
+    public static string NetworkTag(string network) => RuleTags.Hash(16, "", network);
+
+    public static string Tag(string network, string containerId) => RuleTags.TruncateComment($"{NetworkTag(network)}-{containerId}");
+
+    public void Forward(PortmapRequest request)
+    {
+        using var nft = open();
+        foreach (var ipv4 in new[] { true, false })
+        {
+            if (request.ContainerAddress(ipv4) is { } container)
+            {
+                nft.Run(ForwardTransaction(request, ipv4, container.Address));
+            }
+        }
+    }
+
+    public static NftTransaction ForwardTransaction(PortmapRequest request, bool ipv4, IPAddress container)
+    {
+        var family = ipv4 ? NftFamily.Ip : NftFamily.Ip6;
+        var config = request.Config;
+        var saddr = ipv4 ? IpSaddr : Ip6Saddr;
+        var daddr = ipv4 ? IpDaddr : Ip6Daddr;
+        var conditions = NftConditions.Parse(ipv4 ? config.ConditionsV4 : config.ConditionsV6, ipv4);
+        var tag = Tag(request.NetworkName, request.ContainerId);
+        var tx = new NftTransaction()
+            .Add(new NftTable(family, Table) { Comment = "CNI portmap plugin" })
+            .Add(new NftChain(family, Table, "hostports"))
+            .Add(new NftChain(family, Table, "hostip_hostports"))
+            .Add(new NftChain(family, Table, "hostports_all"))
+            .Flush(family, Table, "hostports_all")
+            .Add(new NftRuleBuilder(family, Table, "hostports_all").Jump("hostip_hostports"))
+            .Add(new NftRuleBuilder(family, Table, "hostports_all").Jump("hostports"));
+        foreach (var (name, hook) in new[] { ("prerouting", NftHook.Prerouting), ("output", NftHook.Output) })
+        {
+            var dispatch = new NftRuleBuilder(family, Table, name);
+            foreach (var condition in conditions)
+            {
+                dispatch.Match(condition);
+            }
+
+            tx.Add(new NftChain(family, Table, name) { Base = new NftBaseChain("nat", hook, NftPriority.DstNat) })
+                .Flush(family, Table, name)
+                .Add(dispatch.Match(FibDaddrType == "local").Jump("hostports_all"));
+        }
+
+        if (config.Snat)
+        {
+            tx.Add(new NftChain(family, Table, "masquerading") { Base = new NftBaseChain("nat", NftHook.Postrouting, NftPriority.SrcNat) });
+        }
+
+        foreach (var mapping in request.MappingsFor(ipv4))
+        {
+            var rule = new NftRuleBuilder(family, Table, "hostports");
+            if (mapping.Destination is { } hostIp)
+            {
+                rule.Match(daddr == hostIp);
+            }
+
+            tx.Add(rule.Match(L4Proto == mapping.Protocol).Match(ThDport == mapping.HostPort).Dnat(container, mapping.ContainerPort).Comment(tag));
+        }
+
+        if (config.Snat)
+        {
+            var hairpin = new NftRuleBuilder(family, Table, "masquerading");
+            if (!config.MasqAll)
+            {
+                hairpin.Match(saddr == container);
+            }
+
+            tx.Add(hairpin.Match(daddr == container).Masquerade().Comment(tag));
+            if (ipv4 && !config.MasqAll)
+            {
+                tx.Add(new NftRuleBuilder(family, Table, "masquerading").Match(saddr == IPAddress.Loopback).Match(daddr == container).Masquerade().Comment(tag));
+            }
+        }
+
+        return tx;
+    }
+
+    /// <summary>CHECK for each family the container has an address in (an IPv4-only container has no IPv6 rules to find).</summary>
+    public void Check(PortmapRequest request)
+    {
+        using var nft = open();
+        var tag = Tag(request.NetworkName, request.ContainerId);
+        foreach (var ipv4 in new[] { true, false })
+        {
+            if (request.ContainerAddress(ipv4) is null)
+            {
+                continue;
+            }
+
+            var family = ipv4 ? NftFamily.Ip : NftFamily.Ip6;
+            var name = ipv4 ? "IPv4" : "IPv6";
+            var expected = request.MappingsFor(ipv4).Count;
+            var dnat = nft.FindRules(family, Table, "hostports", c => c == tag).Count;
+            if (dnat < expected)
+            {
+                throw new CniException(CniErrorCode.Internal, $"could not check {name} dnat: {dnat} of {expected} port mapping rules present",
+                    $"table {(ipv4 ? "ip" : "ip6")} {Table} chain hostports, tag \"{tag}\"");
+            }
+
+            if (request.Config.Snat)
+            {
+                var wanted = ipv4 && !request.Config.MasqAll ? 2 : 1;
+                var masq = nft.FindRules(family, Table, "masquerading", c => c == tag).Count;
+                if (masq < wanted)
+                {
+                    throw new CniException(CniErrorCode.Internal, $"could not check {name} snat: {masq} of {wanted} masquerade rules present",
+                        $"table {(ipv4 ? "ip" : "ip6")} {Table} chain masquerading, tag \"{tag}\"");
+                }
+            }
+        }
+    }
+
+    public void Unforward(string networkName, string containerId)
+    {
+        var tag = Tag(networkName, containerId);
+
+        // Rules the reference plugin made carry the bare container ID.
+        DeleteWhere(c => c == tag || c == containerId);
+    }
+
+    public void Gc(string networkName, IReadOnlySet<string> validContainerIds)
+    {
+        var prefix = NetworkTag(networkName) + "-";
+        var keep = validContainerIds.Select(id => Tag(networkName, id)).ToHashSet(StringComparer.Ordinal);
+        DeleteWhere(c => c.StartsWith(prefix, StringComparison.Ordinal) && !keep.Contains(c));
+    }
+
+    private void DeleteWhere(Func<string, bool> predicate)
+    {
+        using var nft = open();
+        foreach (var family in new[] { NftFamily.Ip, NftFamily.Ip6 })
+        {
+            var tx = new NftTransaction();
+            foreach (var chain in TaggedChains)
+            {
+                foreach (var rule in nft.FindRules(family, Table, chain, predicate))
+                {
+                    tx.Delete(rule);
+                }
+            }
+
+            if (!tx.IsEmpty)
+            {
+                nft.Run(tx);
+            }
+        }
+    }
+}
