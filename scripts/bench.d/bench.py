@@ -452,6 +452,14 @@ class Bench:
                  for i in self.impls}
         add = {k: [None] * n for k in hosts}
         dele = {k: [None] * n for k in hosts}
+
+        def bridge(who, command, i):
+            impl = self.ours if who == "ours" else self.ref
+            self.ns.enter(hosts[who])
+            s = impl.call("bridge", command, confs[who], f"c{i}", f"/run/netns/{containers[who][i - 1]}")
+            self.ns.leave()
+            return s.check(f"{who} bridge {command} #{i}").ns
+
         busy = Busy()
         try:
             for i in range(1, n + 1):
@@ -459,12 +467,7 @@ class Bench:
                     if who == "floor":
                         add[who][i - 1] = self.floor_add(hosts[who], containers[who][i - 1], i, subnets[who])
                         continue
-                    impl = self.ours if who == "ours" else self.ref
-                    self.ns.enter(hosts[who])
-                    s = impl.call("bridge", "ADD", confs[who], f"c{i}", f"/run/netns/{containers[who][i - 1]}")
-                    self.ns.leave()
-                    s.check(f"{who} bridge ADD #{i}")
-                    add[who][i - 1] = s.ns
+                    add[who][i - 1] = bridge(who, "ADD", i)
             add_busy = busy.finish()
             busy = Busy()
             for i in range(n, 0, -1):
@@ -472,12 +475,7 @@ class Bench:
                     if who == "floor":
                         dele[who][i - 1] = self.floor_del(containers[who][i - 1])
                         continue
-                    impl = self.ours if who == "ours" else self.ref
-                    self.ns.enter(hosts[who])
-                    s = impl.call("bridge", "DEL", confs[who], f"c{i}", f"/run/netns/{containers[who][i - 1]}")
-                    self.ns.leave()
-                    s.check(f"{who} bridge DEL #{i}")
-                    dele[who][i - 1] = s.ns
+                    dele[who][i - 1] = bridge(who, "DEL", i)
             del_busy = busy.finish()
         finally:
             self.ns.leave()
