@@ -47,8 +47,7 @@ internal static class InstallerCommand
 
         if (options.Sleep)
         {
-            log.WriteLine("sleeping until SIGTERM");
-            WaitForTermination();
+            WaitForTermination(() => log.WriteLine("sleeping until SIGTERM"));
             log.WriteLine("terminating");
         }
 
@@ -63,7 +62,7 @@ internal static class InstallerCommand
     /// As PID 1 in a container the kernel ignores SIGTERM without a handler, and the pod would wait out its whole
     /// grace period; so handle it (and SIGINT for a terminal).
     /// </summary>
-    private static void WaitForTermination()
+    private static void WaitForTermination(Action onReady)
     {
         using var terminated = new ManualResetEventSlim();
         void Stop(PosixSignalContext context)
@@ -74,6 +73,7 @@ internal static class InstallerCommand
 
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        onReady(); // only now: a SIGTERM before the handlers exist would kill us with 143 instead of exit 0
         terminated.Wait();
     }
 
