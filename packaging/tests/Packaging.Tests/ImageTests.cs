@@ -85,6 +85,24 @@ public class ImageTests(UnpackedImage image) : IClassFixture<UnpackedImage>
     }
 
     [Fact]
+    public void ContainerToolingLoadsTheArchive_UnderItsName_WithTheInstallerEntrypoint()
+    {
+        using var store = new TempDir();
+        string[] storage = ["--root", store.Combine("root"), "--runroot", store.Combine("run"), "--storage-driver", "vfs"];
+        var name = $"{Artifacts.ImageRepository}:v{Artifacts.Version}";
+        try
+        {
+            Shell.Run("buildah", [.. storage, "pull", "--quiet", "oci-archive:" + Artifacts.ImageArchive], null, null);
+            Assert.Contains(name, Shell.Run("buildah", [.. storage, "images", "--format", "{{.Name}}:{{.Tag}}"], null, null).Stdout.Split('\n'));
+            Assert.Equal($"[{InstallerPath}]", Shell.Run("buildah", [.. storage, "inspect", "--format", "{{.OCIv1.Config.Entrypoint}}", name], null, null).Stdout.Trim());
+        }
+        finally
+        {
+            Shell.Exec("buildah", [.. storage, "rmi", "--all"], null, null);
+        }
+    }
+
+    [Fact]
     public void Filesystem_HoldsEveryPluginStaged_TheInstaller_AndItsLibraryClosure_AndNothingElse()
     {
         foreach (var plugin in Artifacts.Plugins)
