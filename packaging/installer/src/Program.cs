@@ -1,0 +1,3 @@
+using CniPlugins.Installer;
+
+return InstallerCommand.Run(args, Console.Out, Console.Error);

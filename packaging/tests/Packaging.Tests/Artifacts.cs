@@ -1,0 +1,99 @@
+using LibCni.TestKit;
+
+namespace Packaging.Tests;
+
+/// <summary>The files scripts/package left in dist/, named from VERSION as the script names them.</summary>
+internal static class Artifacts
+{
+    public const string Arch = "amd64";
+    public const string DebPackage = "cniplugins-cs";
+    public const string ImageRepository = "ghcr.io/example/cniplugins-cs";
+
+    public static string Version { get; } = File.ReadAllText(Path.Combine(Repo.Root, "VERSION")).Trim();
+
+    public static string GitCommit { get; } = Shell.Run("git", "-C", Repo.Root, "rev-parse", "--short=12", "HEAD").Trim();
+
+    public static string Dist => Path.Combine(Repo.Root, "dist");
+
+    public static string TarballName => $"cni-plugins-linux-{Arch}-v{Version}.tgz";
+
+    public static string DebName => $"{DebPackage}_{Version}_{Arch}.deb";
+
+    public static string ImageArchiveName => $"cni-plugins-linux-{Arch}-v{Version}-oci.tar";
+
+    public static string Tarball => Existing(Path.Combine(Dist, TarballName));
+
+    public static string Deb => Existing(Path.Combine(Dist, DebName));
+
+    public static string ImageArchive => Existing(Path.Combine(Dist, ImageArchiveName));
+
+    public static string Sums => Existing(Path.Combine(Dist, "SHA256SUMS"));
+
+    /// <summary>The cni-installer scripts/package published for the image.</summary>
+    public static string Installer => Existing(Path.Combine(Repo.Root, ".artifacts", "package", "installer", "cni-installer"));
+
+    /// <summary>Every executable in dist/bin: the set each artifact must carry, whatever plugins exist by now.</summary>
+    public static IReadOnlyList<string> Plugins { get; } = FindPlugins();
+
+    private static IReadOnlyList<string> FindPlugins()
+    {
+        var plugins = Directory.Exists(Repo.BinDir)
+            ? Directory.EnumerateFiles(Repo.BinDir)
+                .Where(path => !path.EndsWith(".dbg", StringComparison.Ordinal)
+                    && (File.GetUnixFileMode(path) & UnixFileMode.UserExecute) != 0)
+                .Select(Path.GetFileName)
+                .OfType<string>()
+                .Order(StringComparer.Ordinal)
+                .ToList()
+            : [];
+        return plugins;
+    }
+
+    private static string Existing(string path)
+    {
+        if (!File.Exists(path))
+        {
+            Assert.Fail($"{path} does not exist: run `make build` and `scripts/package` first");
+        }
+
+        return path;
+    }
+}
+
+/// <summary>A directory deleted with the test.</summary>
+internal sealed class TempDir : IDisposable
+{
+    public TempDir() => Directory.CreateDirectory(Path);
+
+    public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "cni-packaging-" + Guid.NewGuid().ToString("N")[..12]);
+
+    public string Combine(params string[] parts) => System.IO.Path.Combine([Path, .. parts]);
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Path, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Best effort; /tmp is cleaned anyway.
+        }
+    }
+}
+
+/// <summary>Runs a plugin binary as a runtime would for VERSION and returns its parsed answer.</summary>
+internal static class PluginProbe
+{
+    public static System.Text.Json.JsonElement Version(string pluginPath)
+    {
+        var result = Shell.Exec(pluginPath, [], stdin: "", new Dictionary<string, string> { ["CNI_COMMAND"] = "VERSION" });
+        Assert.True(result.ExitCode == 0, $"{pluginPath} VERSION exited {result.ExitCode}: {result.Stderr}");
+        using var json = System.Text.Json.JsonDocument.Parse(result.Stdout);
+        var root = json.RootElement.Clone();
+        Assert.Contains("1.1.0", root.GetProperty("supportedVersions").EnumerateArray().Select(v => v.GetString()));
+        return root;
+    }
+
+    public static long Inode(string path) => long.Parse(Shell.Run("stat", "-c", "%i", path).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+}

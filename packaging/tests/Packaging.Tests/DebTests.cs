@@ -1,0 +1,92 @@
+using System.Security.Cryptography;
+using System.Text.RegularExpressions;
+using LibCni.TestKit;
+
+namespace Packaging.Tests;
+
+[Trait("Tier", "Packaging")]
+public class DebTests
+{
+    private static string Field(string name) => Shell.Run("dpkg-deb", "--field", Artifacts.Deb, name).Trim();
+
+    [Fact]
+    public void Control_NamesVersionArchitectureSectionPriorityMaintainerDescription()
+    {
+        Assert.Equal(Artifacts.DebPackage, Field("Package"));
+        Assert.Equal(Artifacts.Version, Field("Version"));
+        Assert.Equal(Artifacts.Arch, Field("Architecture"));
+        Assert.Equal("net", Field("Section"));
+        Assert.Equal("optional", Field("Priority"));
+        Assert.Matches(@"^.+ <[^@ ]+@[^> ]+>$", Field("Maintainer"));
+        Assert.Contains($"Built from commit {Artifacts.GitCommit}.", Field("Description"));
+        Assert.True(int.Parse(Field("Installed-Size"), System.Globalization.CultureInfo.InvariantCulture) > 0);
+
+        // dpkg-deb -I shows the same control file operators see.
+        var info = Shell.Run("dpkg-deb", "-I", Artifacts.Deb);
+        Assert.Contains($" Package: {Artifacts.DebPackage}", info);
+    }
+
+    [Fact]
+    public void Depends_OnlyOnLibc6_WhichThisHostSatisfies_AndNeverOnIptables()
+    {
+        var depends = Field("Depends");
+        var match = Regex.Match(depends, @"^libc6 \(>= (?<version>[0-9]+\.[0-9]+)\)$");
+        Assert.True(match.Success, $"Depends is '{depends}', want only libc6 (>= x.y)");
+        foreach (var other in new[] { "Pre-Depends", "Recommends", "Suggests" })
+        {
+            Assert.DoesNotContain("iptables", Field(other), StringComparison.OrdinalIgnoreCase);
+        }
+
+        // The binaries link glibc only, so that is all the package may need; and this Debian's libc6 is new enough.
+        foreach (var plugin in Artifacts.Plugins)
+        {
+            var libraries = Shell.Run("ldd", Repo.Binary(plugin)).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Trim().Split(' ')[0]);
+            Assert.All(libraries, lib => Assert.Matches(@"^(linux-vdso\.so\.1|/lib64/ld-linux-x86-64\.so\.2|lib(c|m)\.so\.6)$", lib));
+        }
+
+        var hostLibc = Shell.Run("dpkg-query", "-W", "-f=${Version}", "libc6").Trim();
+        var satisfied = Shell.Exec("dpkg", ["--compare-versions", hostLibc, "ge", match.Groups["version"].Value], null, null);
+        Assert.Equal(0, satisfied.ExitCode);
+    }
+
+    [Fact]
+    public void Contents_EveryDistBinaryIn_OptCniBin_Mode0755_Root()
+    {
+        var listing = Shell.Run("dpkg-deb", "-c", Artifacts.Deb).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        foreach (var plugin in Artifacts.Plugins)
+        {
+            var line = Assert.Single(listing, l => l.EndsWith(" ./opt/cni/bin/" + plugin, StringComparison.Ordinal));
+            Assert.StartsWith("-rwxr-xr-x root/root ", line);
+        }
+
+        // Nothing in Debian's /usr/lib/cni, so no Conflicts with containernetworking-plugins is needed.
+        Assert.DoesNotContain(listing, l => l.Contains("/usr/lib/cni", StringComparison.Ordinal));
+        var binaries = listing.Where(l => l.Contains(" ./opt/cni/bin/", StringComparison.Ordinal) && !l.EndsWith('/')).Count();
+        Assert.Equal(Artifacts.Plugins.Count, binaries);
+    }
+
+    [Fact]
+    public void InstallsIntoAThrowawayRoot_PluginRuns_AndRemovesCleanly()
+    {
+        using var root = new TempDir();
+        Directory.CreateDirectory(root.Combine("var", "lib", "dpkg", "info"));
+        Directory.CreateDirectory(root.Combine("var", "lib", "dpkg", "updates"));
+        File.WriteAllText(root.Combine("var", "lib", "dpkg", "status"), "");
+        var admin = $"--root={root.Path}";
+
+        // The throwaway root has no libc6 package record, hence --force-depends; the host's libc6 is checked above.
+        Shell.Run("dpkg", admin, "--force-depends", "--install", Artifacts.Deb);
+        Assert.Contains("Status: install ok installed", Shell.Run("dpkg", admin, "--status", Artifacts.DebPackage));
+        foreach (var plugin in Artifacts.Plugins)
+        {
+            var installed = root.Combine("opt", "cni", "bin", plugin);
+            Assert.Equal((UnixFileMode)0b111_101_101, File.GetUnixFileMode(installed));
+            Assert.Equal(SHA256.HashData(File.ReadAllBytes(Repo.Binary(plugin))), SHA256.HashData(File.ReadAllBytes(installed)));
+        }
+
+        Assert.Equal("1.1.0", PluginProbe.Version(root.Combine("opt", "cni", "bin", "loopback")).GetProperty("cniVersion").GetString());
+
+        Shell.Run("dpkg", admin, "--force-depends", "--remove", Artifacts.DebPackage);
+        Assert.False(Directory.Exists(root.Combine("opt", "cni", "bin")) && Directory.EnumerateFileSystemEntries(root.Combine("opt", "cni", "bin")).Any());
+    }
+}
