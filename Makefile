@@ -47,6 +47,12 @@ test: prereqs build
 conformance: prereqs build
 	@scripts/conformance
 
+package: build
+	@scripts/package
+
+bench: build
+	@scripts/in-private-netns scripts/bench
+
 install:
 	install -d $(DESTDIR)$(PREFIX)
 	install -m 0755 $(DIST)/* $(DESTDIR)$(PREFIX)/
