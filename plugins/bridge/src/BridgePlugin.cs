@@ -1,4 +1,5 @@
 using LibCni;
+using LibCni.Config;
 using LibCni.Json;
 using LibCni.Kernel;
 using LibCni.Skel;
@@ -197,6 +198,43 @@ public sealed class BridgePlugin(IBridgeKernel kernel, IDelegatePlugin ipam, Fun
 
         var prev = ResultConverter.ToResult100(CniJson.ParseResult(config.PrevResult.Value, args.ConfigVersion));
         BridgeChecker.Verify(kernel, config, args, prev);
+    }
+
+    /// <summary>
+    /// GC: forwarded to the IPAM plugin (spec: GC reaches delegates), then the masquerade rules of attachments
+    /// no longer valid are removed. Every step runs even if an earlier one failed; the first error is returned.
+    /// </summary>
+    public void Gc(CmdArgs args)
+    {
+        var config = BridgeConfig.Parse(args.StdinData, args.ParsedArgs);
+        var failures = new List<Exception>();
+        if (config.IsLayer3)
+        {
+            Try(() => ipam.Gc(config.IpamType!, args), failures);
+        }
+
+        if (config.IpMasq && config.MasqBackend == MasqueradeBackend.NfTables && GcAttachments.Parse(args.StdinData) is { } valid &&
+            masquerade(config) is NftMasquerade nft)
+        {
+            Try(() => nft.Gc(config.NetworkName, valid.Select(a => (a.ContainerId, a.IfName)).ToList()), failures);
+        }
+
+        if (failures.Count > 0)
+        {
+            throw failures[0] is CniException cni ? cni : new CniException(CniErrorCode.Internal, string.Join("; ", failures.Select(f => f.Message)));
+        }
+    }
+
+    private static void Try(Action step, List<Exception> failures)
+    {
+        try
+        {
+            step();
+        }
+        catch (Exception e) when (e is CniException or IOException or InvalidOperationException)
+        {
+            failures.Add(e);
+        }
     }
 
     public void Status(CmdArgs args)

@@ -1,4 +1,4 @@
-using System.Text.Json;
+using LibCni.Config;
 using LibCni.Skel;
 using LibCni.Types;
 
@@ -96,26 +96,9 @@ public sealed class PortmapPlugin(Func<PortmapBackend, IPortForwarder> backends,
         backends(config.Backend).Gc(config.NetworkName, valid);
     }
 
-    /// <summary>Container IDs of <c>cni.dev/valid-attachments</c>; null when the key is absent (nothing to collect).</summary>
-    internal static IReadOnlySet<string>? ValidAttachments(byte[] stdin)
-    {
-        using var doc = JsonDocument.Parse(stdin);
-        if (!doc.RootElement.TryGetProperty("cni.dev/valid-attachments", out var list) || list.ValueKind != JsonValueKind.Array)
-        {
-            return null;
-        }
-
-        var ids = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var attachment in list.EnumerateArray())
-        {
-            if (attachment.ValueKind == JsonValueKind.Object && attachment.TryGetProperty("containerID", out var id) && id.ValueKind == JsonValueKind.String)
-            {
-                ids.Add(id.GetString()!);
-            }
-        }
-
-        return ids;
-    }
+    /// <summary>Container IDs of the valid attachments; null when the request carries no list (nothing to collect).</summary>
+    internal static IReadOnlySet<string>? ValidAttachments(byte[] stdin) =>
+        GcAttachments.Parse(stdin)?.Select(a => a.ContainerId).ToHashSet(StringComparer.Ordinal);
 
     private void FlushConntrack(CmdArgs args, PortmapRequest request, bool ipv4)
     {

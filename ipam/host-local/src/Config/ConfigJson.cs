@@ -81,21 +81,11 @@ internal sealed class CniArgsDto
     public List<string?>? Ips { get; set; }
 }
 
-internal sealed class AttachmentDto
-{
-    [JsonPropertyName("containerID")]
-    public string? ContainerId { get; set; }
-
-    [JsonPropertyName("ifname")]
-    public string? IfName { get; set; }
-}
-
 /// <summary>Source-generated JSON for host-local's config; keys match case-insensitively as in the reference.</summary>
 [JsonSourceGenerationOptions(
     PropertyNameCaseInsensitive = true,
     Converters = [typeof(IpAddressJsonConverter), typeof(CidrAddressJsonConverter)])]
 [JsonSerializable(typeof(NetDto))]
-[JsonSerializable(typeof(List<AttachmentDto>))]
 internal sealed partial class HostLocalJsonContext : JsonSerializerContext
 {
 }

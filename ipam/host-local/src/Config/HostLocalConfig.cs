@@ -98,46 +98,8 @@ public sealed record HostLocalConfig(
             requested.DistinctBy(IpText.Format).ToList());
     }
 
-    /// <summary>
-    /// GC's <c>cni.dev/valid-attachments</c> (or the older <c>cni.dev/attachments</c>) as (containerID, ifname)
-    /// pairs. Null when neither key is present; JSON null counts as an empty list, because that is how the
-    /// reference runtime library sends "no valid attachments".
-    /// </summary>
-    public static IReadOnlyList<(string ContainerId, string IfName)>? ParseValidAttachments(byte[] stdin)
-    {
-        using var doc = ParseDocument(stdin);
-        JsonElement? list = null;
-        foreach (var key in new[] { "cni.dev/valid-attachments", "cni.dev/attachments" })
-        {
-            if (doc.RootElement.TryGetProperty(key, out var value))
-            {
-                list = value;
-                break;
-            }
-        }
-
-        if (list is not { } element)
-        {
-            return null;
-        }
-
-        if (element.ValueKind == JsonValueKind.Null)
-        {
-            return [];
-        }
-
-        try
-        {
-            return (element.Deserialize(HostLocalJsonContext.Default.ListAttachmentDto) ?? [])
-                .Where(a => a is not null)
-                .Select(a => (a.ContainerId ?? "", a.IfName ?? ""))
-                .ToList();
-        }
-        catch (JsonException e)
-        {
-            throw new CniException(CniErrorCode.DecodingFailure, $"failed to parse cni.dev/valid-attachments: {e.Message}");
-        }
-    }
+    public static IReadOnlyList<(string ContainerId, string IfName)>? ParseValidAttachments(byte[] stdin) =>
+        GcAttachments.Parse(stdin)?.Select(a => (a.ContainerId, a.IfName)).ToList();
 
     private static NetDto Deserialize(byte[] stdin)
     {
@@ -145,18 +107,6 @@ public sealed record HostLocalConfig(
         {
             return JsonSerializer.Deserialize(stdin, HostLocalJsonContext.Default.NetDto)
                 ?? throw new CniException(CniErrorCode.DecodingFailure, "failed to parse network configuration: null");
-        }
-        catch (JsonException e)
-        {
-            throw new CniException(CniErrorCode.DecodingFailure, $"failed to parse network configuration: {e.Message}");
-        }
-    }
-
-    private static JsonDocument ParseDocument(byte[] stdin)
-    {
-        try
-        {
-            return JsonDocument.Parse(stdin);
         }
         catch (JsonException e)
         {

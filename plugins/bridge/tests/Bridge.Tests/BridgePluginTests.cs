@@ -161,6 +161,23 @@ public class BridgePluginTests
     }
 
     [Fact]
+    public void Gc_is_forwarded_to_ipam_and_collects_stale_masquerade_rules()
+    {
+        var nft = new FakeNftables();
+        var masq = new NftMasquerade(() => nft);
+        masq.Setup("net1", "keep", "eth0", [CidrAddress.Parse("10.1.0.2/24")]);
+        masq.Setup("net1", "gone", "eth0", [CidrAddress.Parse("10.1.0.3/24")]);
+        var env = new FakeEnvironment("""{"cniVersion":"1.1.0","name":"net1","type":"bridge","ipMasq":true,"ipam":{"type":"host-local"},"cni.dev/valid-attachments":[{"containerID":"keep","ifname":"eth0"}]}""",
+            ("CNI_COMMAND", "GC"), ("CNI_PATH", "/opt/cni/bin"));
+        var exit = new PluginHost(new BridgePlugin(_kernel, _ipam.Object, _ => masq, _spoof.Object), "about").Run(env);
+        Assert.Equal(0, exit);
+        _ipam.Verify(i => i.Gc("host-local", It.IsAny<CmdArgs>()), Times.Once);
+        var comments = nft.ListRules(LibCni.Netfilter.NftFamily.Inet, NftMasquerade.Table, NftMasquerade.Chain).Select(r => r.Comment).ToList();
+        Assert.Single(comments);
+        Assert.Equal(NftMasquerade.Comment("net1", "eth0", "keep"), comments[0]);
+    }
+
+    [Fact]
     public void Status_delegates_to_ipam_and_keeps_its_code()
     {
         _ipam.Setup(i => i.Status("host-local", It.IsAny<CmdArgs>())).Throws(new CniException(50, "no addresses left"));

@@ -1,0 +1,88 @@
+using System.Text.Json;
+using LibCni.Types;
+
+namespace LibCni.Config;
+
+/// <summary>An attachment GC must keep: (containerID, ifname).</summary>
+public readonly record struct GcAttachment(string ContainerId, string IfName);
+
+/// <summary>The valid-attachment list a GC request carries.</summary>
+public static class GcAttachments
+{
+    /// <summary>
+    /// <c>cni.dev/valid-attachments</c> (or the older <c>cni.dev/attachments</c>). Null when neither key is
+    /// present (nothing may be collected); JSON null counts as an empty list, because that is how the
+    /// reference runtime library sends "no valid attachments".
+    /// </summary>
+    public static IReadOnlyList<GcAttachment>? Parse(byte[] stdin)
+    {
+        JsonDocument doc;
+        try
+        {
+            doc = JsonDocument.Parse(stdin);
+        }
+        catch (JsonException e)
+        {
+            throw new CniException(CniErrorCode.DecodingFailure, $"failed to parse network configuration: {e.Message}");
+        }
+
+        using (doc)
+        {
+            if (doc.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                return null;
+            }
+
+            foreach (var key in new[] { "cni.dev/valid-attachments", "cni.dev/attachments" })
+            {
+                if (!doc.RootElement.TryGetProperty(key, out var list))
+                {
+                    continue;
+                }
+
+                if (list.ValueKind == JsonValueKind.Null)
+                {
+                    return [];
+                }
+
+                if (list.ValueKind != JsonValueKind.Array)
+                {
+                    throw new CniException(CniErrorCode.DecodingFailure, $"failed to parse {key}: expected an array, got {list.ValueKind.ToString().ToLowerInvariant()}");
+                }
+
+                var attachments = new List<GcAttachment>();
+                foreach (var item in list.EnumerateArray())
+                {
+                    if (item.ValueKind != JsonValueKind.Object)
+                    {
+                        continue;
+                    }
+
+                    attachments.Add(new GcAttachment(Text(item, "containerID", key), Text(item, "ifname", key)));
+                }
+
+                return attachments;
+            }
+
+            return null;
+        }
+    }
+
+    private static string Text(JsonElement item, string name, string key)
+    {
+        foreach (var property in item.EnumerateObject())
+        {
+            if (property.Name.Equals(name, StringComparison.OrdinalIgnoreCase))
+            {
+                return property.Value.ValueKind switch
+                {
+                    JsonValueKind.String => property.Value.GetString()!,
+                    JsonValueKind.Null => "",
+                    _ => throw new CniException(CniErrorCode.DecodingFailure, $"failed to parse {key}: {name} must be a string"),
+                };
+            }
+        }
+
+        return "";
+    }
+}
