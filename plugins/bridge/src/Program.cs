@@ -2,4 +2,4 @@ using CniPlugins.Bridge;
 using LibCni.Kernel;
 using LibCni.Skel;
 
-return new PluginHost(BridgePlugin.CreateDefault(), About.For("bridge"), NetnsIdentity.Instance).Run(ProcessEnvironment.Instance);
+return new PluginHost(BridgePlugin.CreateDefault(), () => About.For("bridge"), NetnsIdentity.Instance).Run(ProcessEnvironment.Instance);

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using LibCni.Json;
@@ -76,43 +75,18 @@ public sealed class ExecDelegatePlugin : IDelegatePlugin
     private static string Exec(string type, string command, CmdArgs args)
     {
         var path = Find(type, args.PathDirectories);
-        var info = new ProcessStartInfo(path)
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (System.Collections.DictionaryEntry variable in Environment.GetEnvironmentVariables())
         {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        info.Environment["CNI_COMMAND"] = command;
-        using var process = Process.Start(info) ?? throw new CniException(CniErrorCode.Internal, $"failed to start {path}");
-        var stderr = process.StandardError.ReadToEndAsync();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        using (var stdin = process.StandardInput.BaseStream)
-        {
-            try
-            {
-                stdin.Write(args.StdinData);
-            }
-            catch (IOException)
-            {
-                // The delegate exited without reading its input; its exit status tells what happened.
-            }
+            environment[(string)variable.Key] = (string?)variable.Value ?? "";
         }
 
-        process.WaitForExit();
-        var errorText = stderr.Result;
-        if (errorText.Length > 0)
-        {
-            args.Log.Write(errorText);
-        }
+        environment["CNI_COMMAND"] = command;
 
-        var output = stdout.Result;
-        if (process.ExitCode == 0)
-        {
-            return output;
-        }
-
-        throw DelegateError(type, output, errorText, process.ExitCode);
+        // The delegate's stderr is inherited: it reaches the runtime as ours does.
+        var (exitCode, stdout) = Kernel.ChildProcess.Run(path, environment, args.StdinData);
+        var output = Encoding.UTF8.GetString(stdout);
+        return exitCode == 0 ? output : throw DelegateError(type, output, "", exitCode);
     }
 
     /// <summary>Keeps the delegate's own code and message, as the reference's invoke package does.</summary>

@@ -28,11 +28,17 @@ public sealed class PluginHost
     ];
 
     private readonly ICniPlugin _plugin;
-    private readonly string _about;
+    private readonly Func<string> _about;
     private readonly INetnsIdentity? _netnsIdentity;
     private readonly IReadOnlyList<string> _supportedVersions;
 
     public PluginHost(ICniPlugin plugin, string about, INetnsIdentity? netnsIdentity = null, IReadOnlyList<string>? supportedVersions = null)
+        : this(plugin, () => about, netnsIdentity, supportedVersions)
+    {
+    }
+
+    /// <summary>The about text is built only when it is printed: it needs reflection, and most runs never print it.</summary>
+    public PluginHost(ICniPlugin plugin, Func<string> about, INetnsIdentity? netnsIdentity = null, IReadOnlyList<string>? supportedVersions = null)
     {
         _plugin = plugin;
         _about = about;
@@ -81,7 +87,7 @@ public sealed class PluginHost
         {
             if (command.Length == 0)
             {
-                env.Stderr.WriteLine(_about);
+                env.Stderr.WriteLine(_about());
                 env.Stderr.WriteLine($"CNI protocol versions supported: {string.Join(", ", _supportedVersions)}");
                 return null;
             }
