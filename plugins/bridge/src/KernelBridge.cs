@@ -16,7 +16,9 @@ namespace CniPlugins.Bridge;
 public sealed class KernelBridge : IBridgeKernel
 {
     private const int VethNameAttempts = 10;
-    private static readonly int[] PortUpDelaysMs = [0, 50, 500, 1000, 1000];
+    // The port usually comes up within a millisecond of the container end; poll fast first, then back off.
+    // The total wait (about 2.6 s) matches the reference's 0/50/500/1000/1000 ms schedule.
+    private static readonly int[] PortUpDelaysMs = [0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 500, 1000, 600];
 
     // The calling thread's netns: the plugin's host netns, or a test's when run on NetNamespace's thread.
     private const string CurrentNetnsPath = "/proc/thread-self/ns/net";
