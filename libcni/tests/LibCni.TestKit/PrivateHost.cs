@@ -88,6 +88,18 @@ public static class Shell
         return result;
     }
 
+    /// <summary>Starts a helper (a test server, say) in the background; the caller kills and disposes it.</summary>
+    public static Process StartBackground(string file, params string[] args)
+    {
+        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        return Process.Start(info) ?? throw new InvalidOperationException($"cannot start {file}");
+    }
+
     public static ProcessResult Exec(string file, IEnumerable<string> args, string? stdin, IDictionary<string, string>? environment, bool clearEnvironment = false)
     {
         var info = new ProcessStartInfo(file)

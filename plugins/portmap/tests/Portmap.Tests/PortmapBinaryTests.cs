@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using LibCni.TestKit;
@@ -48,11 +47,7 @@ public sealed class PortmapBinaryTests : IDisposable
     /// <summary>Serves one line on a container port, then fetches it from inside the host netns.</summary>
     private string Fetch(string hostAddress, int hostPort)
     {
-        var server = Process.Start(new ProcessStartInfo("ip", ["netns", "exec", _ctr.Name, "sh", "-c", "echo hello-from-container | timeout 10 nc -l -p 80 -q 1"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        })!;
+        using var server = Shell.StartBackground("ip", "netns", "exec", _ctr.Name, "sh", "-c", "echo hello-from-container | timeout 10 nc -l -p 80 -q 1");
         try
         {
             for (var attempt = 0; attempt < 50; attempt++)
