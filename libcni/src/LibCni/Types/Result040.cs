@@ -27,21 +27,9 @@ public sealed class Result040 : ICniResult
 
     public Result040 Normalized()
     {
-        if (Interfaces is { Count: 0 })
-        {
-            Interfaces = null;
-        }
-
-        if (Ips is { Count: 0 })
-        {
-            Ips = null;
-        }
-
-        if (Routes is { Count: 0 })
-        {
-            Routes = null;
-        }
-
+        Interfaces = Interfaces.NullIfEmpty();
+        Ips = Ips.NullIfEmpty();
+        Routes = Routes.NullIfEmpty();
         Dns ??= new Dns();
         return this;
     }

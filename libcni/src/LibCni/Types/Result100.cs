@@ -31,21 +31,9 @@ public sealed class Result100 : ICniResult
     /// <summary>Drops empty lists and an empty dns so the printed form matches the reference's omitempty rules.</summary>
     public Result100 Normalized()
     {
-        if (Interfaces is { Count: 0 })
-        {
-            Interfaces = null;
-        }
-
-        if (Ips is { Count: 0 })
-        {
-            Ips = null;
-        }
-
-        if (Routes is { Count: 0 })
-        {
-            Routes = null;
-        }
-
+        Interfaces = Interfaces.NullIfEmpty();
+        Ips = Ips.NullIfEmpty();
+        Routes = Routes.NullIfEmpty();
         if (Dns is { IsEmpty: true })
         {
             Dns = null;
@@ -94,4 +82,10 @@ public sealed class IpConfig100
     [JsonPropertyName("interface")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int? Interface { get; set; }
+}
+
+internal static class ListExtensions
+{
+    /// <summary>Empty lists print as absent, as the reference's omitempty does.</summary>
+    public static List<T>? NullIfEmpty<T>(this List<T>? list) => list is { Count: 0 } ? null : list;
 }
