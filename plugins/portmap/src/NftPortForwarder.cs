@@ -19,7 +19,17 @@ public sealed class NftPortForwarder(Func<INftables> open) : IPortForwarder
 
     public static string NetworkTag(string network) => RuleTags.Hash(16, "", network);
 
-    public static string Tag(string network, string containerId) => RuleTags.TruncateComment($"{NetworkTag(network)}-{containerId}");
+    /// <summary>
+    /// The rule comment of a container. IDs too long for the 128-byte comment are replaced by their hash, so
+    /// two long IDs sharing a prefix never share a tag.
+    /// </summary>
+    public static string Tag(string network, string containerId)
+    {
+        var tag = $"{NetworkTag(network)}-{containerId}";
+        return System.Text.Encoding.UTF8.GetByteCount(tag) <= RuleTags.MaxCommentLength
+            ? tag
+            : $"{NetworkTag(network)}-sha512:{RuleTags.Hash(64, "", containerId)}";
+    }
 
     public void Forward(PortmapRequest request)
     {

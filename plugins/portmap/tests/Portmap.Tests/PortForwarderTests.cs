@@ -81,6 +81,18 @@ public class NftPortForwarderTests
     }
 
     [Fact]
+    public void Long_container_ids_sharing_a_prefix_get_distinct_tags()
+    {
+        var prefix = new string('a', 150);
+        Assert.NotEqual(NftPortForwarder.Tag("net1", prefix + "1"), NftPortForwarder.Tag("net1", prefix + "2"));
+        Assert.True(NftPortForwarder.Tag("net1", prefix + "1").Length <= 128);
+        Forwarder().Forward(Request(Mappings, prefix + "1"));
+        Forwarder().Forward(Request(Mappings, prefix + "2"));
+        Forwarder().Unforward("net1", prefix + "1");
+        Assert.Equal(2, Tagged(NftFamily.Ip, "hostports", NftPortForwarder.Tag("net1", prefix + "2")));
+    }
+
+    [Fact]
     public void Unforward_with_nothing_installed_is_fine() => Forwarder().Unforward("net1", "nobody");
 
     [Fact]
