@@ -88,11 +88,21 @@ public sealed record HostLocalConfig(
             }
         }
 
+        var routes = ipam.Routes?.Where(r => r is not null).ToList() ?? [];
+        for (var i = 0; i < routes.Count; i++)
+        {
+            // A route without dst would reach the result writer only after the addresses are reserved.
+            if (routes[i].Dst.Address is null)
+            {
+                throw Invalid($"invalid route {i}: missing dst", $"ipam.routes[{i}] needs a \"dst\" CIDR");
+            }
+        }
+
         return new HostLocalConfig(
             net.Name ?? "",
             version,
             rangeSets,
-            ipam.Routes?.Where(r => r is not null).ToList() ?? [],
+            routes,
             string.IsNullOrEmpty(ipam.DataDir) ? DiskStore.DefaultDataDir : ipam.DataDir,
             string.IsNullOrEmpty(ipam.ResolvConf) ? null : ipam.ResolvConf,
             requested.DistinctBy(IpText.Format).ToList());

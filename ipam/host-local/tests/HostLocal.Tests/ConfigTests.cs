@@ -50,6 +50,14 @@ public class ConfigTests
     }
 
     [Fact]
+    public void Route_without_dst_is_invalid_config_before_anything_is_reserved()
+    {
+        var error = Assert.Throws<CniException>(() => Parse(Net(""","subnet":"10.0.0.0/24","routes":[{"dst":"0.0.0.0/0"},{"gw":"10.0.0.1"}]""")));
+        Assert.Equal(CniErrorCode.InvalidNetworkConfig, error.Code);
+        Assert.Equal("invalid route 1: missing dst", error.Message);
+    }
+
+    [Fact]
     public void Requested_ips_merge_cni_args_args_and_runtime_config_without_duplicates()
     {
         var config = Parse(
