@@ -135,10 +135,10 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IDisposable
     }
 
     /// <summary>
-    /// Store errors the plugin did not foresee reach the runtime as the exception's message, and native AOT with
-    /// UseSystemResourceKeys turns those into resource keys ("IO_PathNotFound_Path, /x/y").
+    /// Store errors the plugin did not foresee reach the runtime as the exception's message; with
+    /// UseSystemResourceKeys native AOT would print resource keys ("IO_PathNotFound_Path, /x/y").
     /// </summary>
-    [Fact(Skip = "DEFECT (reported, not fixed: libcni PluginHost): unexpected IOExceptions print .NET resource keys, e.g. IO_PathTooLong_Path / IO_PathNotFound_Path")]
+    [Fact]
     public void Store_errors_read_as_text_not_resource_keys()
     {
         var file = Path.Combine(_node.Root, "not-a-dir");
@@ -150,7 +150,7 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IDisposable
         }
     }
 
-    [Fact(Skip = "DEFECT (reported, not fixed: portmap is being edited on main): NftPortForwarder.Tag truncates network-hash + container ID to nft's 128-byte comment, so IDs sharing their first ~110 bytes share a tag and DEL of one removes the other's rules")]
+    [Fact]
     public void A_200_byte_container_id_is_accepted_and_its_rules_stay_apart_from_a_sibling_with_the_same_prefix()
     {
         // The spec sets no length limit. portmap's rule tag is truncated to nft's 128-byte comment, so two
