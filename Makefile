@@ -53,6 +53,9 @@ package: build
 bench: build
 	@scripts/in-private-netns scripts/bench
 
+soak: build
+	@scripts/soak
+
 install:
 	install -d $(DESTDIR)$(PREFIX)
 	install -m 0755 $(DIST)/* $(DESTDIR)$(PREFIX)/
