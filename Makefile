@@ -38,7 +38,7 @@ build:
 prereqs:
 	@scripts/install-prereqs
 
-demo: build
+demo: prereqs build
 	@scripts/in-private-netns scripts/demo
 
 test: prereqs build
@@ -47,13 +47,13 @@ test: prereqs build
 conformance: prereqs build
 	@scripts/conformance
 
-package: build
+package: prereqs build
 	@scripts/package
 
-bench: build
+bench: prereqs build
 	@scripts/in-private-netns scripts/bench
 
-soak: build
+soak: prereqs build
 	@scripts/soak
 
 install:
