@@ -93,6 +93,13 @@ public sealed class TuningPlugin(ITuningKernel kernel, ITuningStateStore store, 
         catch (NetnsNotFoundException)
         {
         }
+        catch (IOException e)
+        {
+            // As the reference: DEL does not fail over a link it cannot inspect; the file stays for the next DEL.
+            netns?.Dispose();
+            args.Log.WriteLine($"tuning: could not look up {args.IfName} in {args.Netns}: {e.Message}");
+            return;
+        }
 
         using (netns)
         {

@@ -26,6 +26,8 @@ public sealed class FakeKernel : ITuningKernel
 
     public bool NetnsGone { get; set; }
 
+    public bool LinkLookupFails { get; set; }
+
     public ITuningNetns Enter(string netnsPath) => NetnsGone ? throw new NetnsNotFoundException(netnsPath) : new Netns(this);
 
     private void Record(string call)
@@ -46,7 +48,7 @@ public sealed class FakeKernel : ITuningKernel
 
     private sealed class Netns(FakeKernel k) : ITuningNetns
     {
-        public TuningLink? GetLink(string name) => k.Links.GetValueOrDefault(name);
+        public TuningLink? GetLink(string name) => k.LinkLookupFails ? throw new IOException("injected: RTM_GETLINK failed") : k.Links.GetValueOrDefault(name);
 
         public void SetMac(int index, byte[] mac)
         {

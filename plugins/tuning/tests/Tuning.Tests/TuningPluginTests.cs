@@ -239,6 +239,16 @@ public class TuningPluginTests
     }
 
     [Fact]
+    public void Del_that_cannot_look_up_the_link_succeeds_and_keeps_the_file()
+    {
+        Assert.Equal(0, Run("ADD", ""","mtu":1400""" + Prev()).Exit);
+        _kernel.LinkLookupFails = true;
+        Assert.Equal((0, ""), Run("DEL", ""","mtu":1400"""));
+        Assert.Contains("could not look up eth0", _stderr, StringComparison.Ordinal);
+        Assert.Single(_store.Files);
+    }
+
+    [Fact]
     public void Del_removes_a_corrupt_state_file()
     {
         _store.Files[StateFile] = "{"u8.ToArray();
