@@ -48,3 +48,11 @@ public class Portmap
     [MemberData(nameof(Catalog.For), "portmap", MemberType = typeof(Catalog))]
     public void Spec(string rule) => Conformance.Run(rule);
 }
+
+[Trait("Tier", "Spec")]
+public class Tuning
+{
+    [PluginTheory("tuning")]
+    [MemberData(nameof(Catalog.For), "tuning", MemberType = typeof(Catalog))]
+    public void Spec(string rule) => Conformance.Run(rule);
+}

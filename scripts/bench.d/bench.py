@@ -21,7 +21,7 @@ import sys
 import tempfile
 import time
 
-PLUGINS = ["bridge", "host-local", "loopback", "portmap"]
+PLUGINS = ["bridge", "host-local", "loopback", "portmap", "firewall", "tuning"]
 SPEC = "1.0.0"  # the newest version the reference 1.1.1 speaks
 PATH_ENV = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 IP = shutil.which("ip") or "/usr/sbin/ip"
@@ -29,8 +29,8 @@ CLONE_NEWNET = 0x40000000
 BUSY_OTHER_CPU = 0.20  # share of all CPUs used by other processes during a row that makes it suspect
 BUSY_STEAL = 0.05
 
-FULL = dict(version=200, rss=10, loopback=200, hostlocal=100, fill=500, portmap=100, parallel=50, rounds=3)
-QUICK = dict(version=8, rss=2, loopback=5, hostlocal=5, fill=20, portmap=4, parallel=8, rounds=1)
+FULL = dict(version=200, rss=10, loopback=200, hostlocal=100, tuning=100, fill=500, portmap=100, parallel=50, rounds=3)
+QUICK = dict(version=8, rss=2, loopback=5, hostlocal=5, tuning=5, fill=20, portmap=4, parallel=8, rounds=1)
 
 libc = ctypes.CDLL(None, use_errno=True)
 
@@ -284,7 +284,7 @@ class Bench:
                 totals[impl.key] = totals.get(impl.key, 0) + size
             self.report.add(f"size.{plugin}", f"binary size: {plugin}", "bytes", values["ours"], values["ref"],
                             target=("ratio", 1.0))
-        self.report.add("size.total", "binary size: the four together", "bytes", stats([totals["ours"]]),
+        self.report.add("size.total", "binary size: all together", "bytes", stats([totals["ours"]]),
                         stats([totals["ref"]]), target=("ratio", 1.0))
 
     # ---- VERSION: process start-up
@@ -349,6 +349,10 @@ class Bench:
                         with open(out) as f:
                             peaks.setdefault(("portmap", k), []).append(int(f.read()))
                         measure(None, impl, "portmap", "DEL", pm, "rss", netns)
+                    tun = {"cniVersion": SPEC, "name": conf["name"], "type": "tuning", "mtu": 1400, "prevResult": prev,
+                           "dataDir": self.data_dir(f"rss-tuning-{k}-{it}")}
+                    measure("tuning", impl, "tuning", "ADD", tun, "rss", netns)
+                    measure(None, impl, "tuning", "DEL", tun, "rss", netns)
                     measure(None, impl, "bridge", "DEL", conf, "rss", netns)
                 finally:
                     self.ns.leave()
@@ -356,7 +360,7 @@ class Bench:
         b = busy.finish()
         titles = [(f"version.{p}", f"VERSION: {p}") for p in PLUGINS] + [
             ("loopback", "loopback ADD"), ("host-local", "host-local ADD"),
-            ("bridge", "bridge ADD (largest of bridge, host-local)"), ("portmap", "portmap ADD (1 mapping)")]
+            ("bridge", "bridge ADD (largest of bridge, host-local)"), ("portmap", "portmap ADD (1 mapping)"), ("tuning", "tuning ADD (MTU)")]
         for key, title in titles:
             self.report.add(f"rss.{key}", f"peak RSS, {title}", "KiB", stats(peaks.get((key, "ours"), [])),
                             stats(peaks.get((key, "ref"), [])), target=("ratio", 1.0), busy=b)
@@ -391,6 +395,40 @@ class Bench:
                         floor=stats(ms(add["floor"])), busy=b, note="floor: one `ip link set lo up` exec")
         self.report.add("loopback.del", "loopback DEL", "ms", stats(ms(dele["ours"])), stats(ms(dele["ref"])),
                         floor=stats(ms(dele["floor"])), target=("ratio", 0.5), busy=b)
+
+    # ---- tuning ADD/DEL on an existing interface, as chained after a main plugin
+    def tuning(self):
+        n = self.p["tuning"]
+        self.log(f"tuning ADD/DEL (sysctl, MAC, MTU; DEL restores), {n} iterations")
+        names = {i.key: f"btun-{i.key}" for i in self.impls}
+        self.ns.add(names.values())
+        for name in names.values():
+            subprocess.run([IP, "-n", name, "link", "add", "eth0", "type", "veth", "peer", "name", "peer0"], check=True)
+        busy = Busy()
+        add = {i.key: [] for i in self.impls}
+        dele = {i.key: [] for i in self.impls}
+
+        def conf(impl, add_request):
+            c = {"cniVersion": SPEC, "name": "bench-tuning", "type": "tuning", "dataDir": self.data_dir(f"tuning-{impl.key}"),
+                 "mac": "02:42:0a:50:00:09", "mtu": 1400, "sysctl": {"net.ipv4.conf.IFNAME.arp_filter": "1"}}
+            if add_request:
+                c["prevResult"] = {"cniVersion": SPEC, "interfaces": [{"name": "eth0", "sandbox": f"/run/netns/{names[impl.key]}"}],
+                                   "ips": [{"address": "10.80.0.2/16", "interface": 0}]}
+            return c
+
+        try:
+            for it in range(n):
+                for command, sink in (("ADD", add), ("DEL", dele)):
+                    for impl in rotate(self.impls, it):
+                        s = impl.call("tuning", command, conf(impl, command == "ADD"), f"tun-{it}",
+                                      f"/run/netns/{names[impl.key]}").check(f"{impl.key} tuning {command}")
+                        sink[impl.key].append(s.ns)
+        finally:
+            self.ns.delete(names.values())
+        b = busy.finish()
+        self.report.add("tuning.add", "tuning ADD (sysctl, MAC, MTU)", "ms", stats(ms(add["ours"])), stats(ms(add["ref"])), busy=b)
+        self.report.add("tuning.del", "tuning DEL (restores MAC, MTU)", "ms", stats(ms(dele["ours"])), stats(ms(dele["ref"])),
+                        target=("ratio", 0.5), busy=b)
 
     # ---- host-local alone
     def hostlocal(self):
@@ -852,7 +890,7 @@ def main():
                        check=True)
         bench = Bench(args, impls, static_true, peakrss, work)
         bench.sizes()
-        for scenario in (bench.version, bench.rss, bench.loopback, bench.hostlocal, bench.fill, bench.portmap, bench.parallel):
+        for scenario in (bench.version, bench.rss, bench.loopback, bench.hostlocal, bench.tuning, bench.fill, bench.portmap, bench.parallel):
             settle(2.0 if args.quick else 8.0)
             scenario()
         report = bench.report

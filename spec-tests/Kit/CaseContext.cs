@@ -66,7 +66,9 @@ public sealed class CaseContext : IDisposable
     public Attachment NewAttachment(string ifName = "eth0")
     {
         var index = Interlocked.Increment(ref _attachments);
-        return new Attachment($"spec-ctr-{index}-{Guid.NewGuid().ToString("N")[..6]}", ifName, Track(TestNetns.Create("cnispc")), index);
+        var attachment = new Attachment($"spec-ctr-{index}-{Guid.NewGuid().ToString("N")[..6]}", ifName, Track(TestNetns.Create("cnispc")), index);
+        Profile.PrepareAttachment(this, attachment);
+        return attachment;
     }
 
     /// <summary>Runs the plugin as a runtime would for one attachment.</summary>

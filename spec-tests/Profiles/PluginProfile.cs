@@ -15,6 +15,7 @@ public abstract class PluginProfile
         ["host-local"] = new HostLocalProfile(),
         ["bridge"] = new BridgeProfile(),
         ["portmap"] = new PortmapProfile(),
+        ["tuning"] = new TuningProfile(),
     };
 
     public abstract string Name { get; }
@@ -30,6 +31,11 @@ public abstract class PluginProfile
 
     /// <summary>Sets up the case's host netns before the first call (e.g. a route towards container IPs).</summary>
     public virtual void PrepareHost(CaseContext ctx)
+    {
+    }
+
+    /// <summary>Sets up a fresh container netns, e.g. the interface a main plugin would have made for a chained one.</summary>
+    public virtual void PrepareAttachment(CaseContext ctx, Attachment attachment)
     {
     }
 

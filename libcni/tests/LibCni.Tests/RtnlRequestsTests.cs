@@ -65,6 +65,18 @@ public class RtnlRequestsTests
         "20000000100005000000000000000000 00000000020000000001000000010000"),
         Bytes(RtnlRequests.SetFlag(2, Iff.Promisc, true)));
 
+    // ip link set dev cnitv2 txqueuelen 500 (cnitv2 had ifindex 4 in this capture)
+    [Fact]
+    public void Set_tx_queue_length() => Assert.Equal(Hex(
+        "28000000100005000000000000000000 00000000040000000000000000000000 08000d00f4010000"),
+        Bytes(RtnlRequests.SetTxQueueLength(4, 500)));
+
+    // ip link set dev cnitv2 allmulticast on (ifindex 4)
+    [Fact]
+    public void Set_all_multicast() => Assert.Equal(Hex(
+        "20000000100005000000000000000000 00000000040000000002000000020000"),
+        Bytes(RtnlRequests.SetFlag(4, Iff.AllMulti, true)));
+
     // ip link set dev cnitv2 type bridge_slave hairpin on isolated on
     [Fact]
     public void Set_bridge_port_hairpin_and_isolated() => Assert.Equal(Hex(

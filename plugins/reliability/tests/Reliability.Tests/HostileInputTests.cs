@@ -69,7 +69,7 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IDisposable
     [MemberData(nameof(BadContainerIds))]
     public void Container_ids_with_path_tricks_are_refused_by_every_plugin(string id, string field)
     {
-        foreach (var plugin in new[] { "host-local", "bridge", "portmap", "loopback" })
+        foreach (var plugin in new[] { "host-local", "bridge", "portmap", "loopback", "tuning" })
         {
             foreach (var command in new[] { "ADD", "DEL", "CHECK" })
             {
@@ -94,7 +94,7 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IDisposable
     [MemberData(nameof(BadIfNames))]
     public void Interface_names_with_path_tricks_or_200_bytes_are_refused(string ifName, string field)
     {
-        foreach (var plugin in new[] { "host-local", "bridge", "portmap" })
+        foreach (var plugin in new[] { "host-local", "bridge", "portmap", "tuning" })
         {
             Refused(Run(plugin, "ADD", HostLocalConf(), ifName: ifName), 4, field);
         }
@@ -110,7 +110,7 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IDisposable
     [MemberData(nameof(BadNetworkNames))]
     public void Network_names_with_path_tricks_are_refused_before_touching_the_store(string name)
     {
-        foreach (var plugin in new[] { "host-local", "bridge", "portmap", "loopback" })
+        foreach (var plugin in new[] { "host-local", "bridge", "portmap", "loopback", "tuning" })
         {
             Refused(Run(plugin, "ADD", HostLocalConf(name)), 7, "network name");
         }

@@ -32,7 +32,12 @@ public sealed record LinkInfo
     /// <summary>IFLA_PROMISCUITY: how many holders asked for promiscuous mode.</summary>
     public uint Promiscuity { get; init; }
 
+    /// <summary>IFLA_TXQLEN: the transmit queue length.</summary>
+    public int TxQueueLength { get; init; }
+
     public bool IsPromiscuous => (Flags & Iff.Promisc) != 0;
+
+    public bool IsAllMulticast => (Flags & Iff.AllMulti) != 0;
 
     /// <summary>IF_OPER_UP (6) or IF_OPER_UNKNOWN (0, devices without carrier reporting).</summary>
     public bool IsOperationallyUp => OperState is 6;
@@ -70,7 +75,7 @@ public sealed record LinkInfo
 
         var attributes = NetlinkAttribute.ParseAll(message.Payload[16..]);
         string name = "";
-        int mtu = 0, master = 0, peer = 0;
+        int mtu = 0, master = 0, peer = 0, txQueueLength = 0;
         uint promiscuity = 0;
         byte operState = 0;
         byte[] mac = [];
@@ -82,6 +87,7 @@ public sealed record LinkInfo
                 case Ifla.IfName: name = attribute.AsString(); break;
                 case Ifla.Mtu: mtu = (int)attribute.AsU32(); break;
                 case Ifla.Master: master = (int)attribute.AsU32(); break;
+                case Ifla.TxQLen: txQueueLength = (int)attribute.AsU32(); break;
                 case Ifla.Address: mac = attribute.Value.ToArray(); break;
                 case Ifla.OperState: operState = attribute.AsU8(); break;
                 case Ifla.Link: peer = (int)attribute.AsU32(); break;
@@ -112,6 +118,7 @@ public sealed record LinkInfo
             OperState = operState,
             PeerIndex = peer,
             Promiscuity = promiscuity,
+            TxQueueLength = txQueueLength,
             Attributes = attributes,
         };
     }

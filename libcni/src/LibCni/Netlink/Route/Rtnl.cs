@@ -62,6 +62,7 @@ public static class Ifla
     public const ushort Mtu = 4;
     public const ushort Link = 5;
     public const ushort Master = 10;
+    public const ushort TxQLen = 13;
     public const ushort OperState = 16;
     public const ushort LinkInfo = 18;
     public const ushort NetNsPid = 19;
@@ -97,6 +98,7 @@ public static class Iff
     public const uint Loopback = 0x8;
     public const uint Running = 0x40;
     public const uint Promisc = 0x100;
+    public const uint AllMulti = 0x200;
     public const uint LowerUp = 0x10000;
 }
 

@@ -108,6 +108,12 @@ public sealed class RtnlClient : IDisposable
     public void SetPromiscuous(int index, bool on) =>
         _client.Execute(RtnlRequests.SetFlag(index, Iff.Promisc, on), $"RTM_NEWLINK index {index} promisc {(on ? "on" : "off")}");
 
+    public void SetAllMulticast(int index, bool on) =>
+        _client.Execute(RtnlRequests.SetFlag(index, Iff.AllMulti, on), $"RTM_NEWLINK index {index} allmulticast {(on ? "on" : "off")}");
+
+    public void SetTxQueueLength(int index, int length) =>
+        _client.Execute(RtnlRequests.SetTxQueueLength(index, length), $"RTM_NEWLINK index {index} txqueuelen {length}");
+
     public void SetBridgePort(int index, bool? hairpin, bool? isolated) =>
         _client.Execute(RtnlRequests.SetBridgePort(index, hairpin, isolated), $"RTM_NEWLINK index {index} bridge_slave");
 

@@ -79,6 +79,9 @@ public static class RtnlRequests
     public static NetlinkMessageWriter SetMtu(int index, int mtu) =>
         SetLinkAttribute(index).AttributeU32(Ifla.Mtu, (uint)mtu);
 
+    public static NetlinkMessageWriter SetTxQueueLength(int index, int length) =>
+        SetLinkAttribute(index).AttributeU32(Ifla.TxQLen, (uint)length);
+
     public static NetlinkMessageWriter SetHardwareAddress(int index, byte[] mac) =>
         SetLinkAttribute(index).Attribute(Ifla.Address, mac);
 

@@ -1,0 +1,244 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using LibCni.Config;
+using LibCni.Json;
+using LibCni.Types;
+
+namespace CniPlugins.Tuning;
+
+/// <summary>tuning's config as JSON (names matched case-insensitively, as Go's decoder does).</summary>
+public sealed class TuningNetConf : NetConf
+{
+    [JsonPropertyName("dataDir")]
+    public string? DataDir { get; set; }
+
+    /// <summary>Kept raw: order matters for a deterministic apply, and duplicate keys must be seen.</summary>
+    [JsonPropertyName("sysctl")]
+    public JsonElement? Sysctl { get; set; }
+
+    [JsonPropertyName("mac")]
+    public string? Mac { get; set; }
+
+    [JsonPropertyName("promisc")]
+    public bool? Promisc { get; set; }
+
+    [JsonPropertyName("mtu")]
+    public int? Mtu { get; set; }
+
+    [JsonPropertyName("txQLen")]
+    public int? TxQLen { get; set; }
+
+    [JsonPropertyName("allmulti")]
+    public bool? Allmulti { get; set; }
+}
+
+/// <summary>Per-pod overrides under <c>args.cni</c>; each given key replaces the config's value.</summary>
+public sealed class TuningArgs
+{
+    [JsonPropertyName("sysctl")]
+    public JsonElement? Sysctl { get; set; }
+
+    [JsonPropertyName("mac")]
+    public string? Mac { get; set; }
+
+    [JsonPropertyName("promisc")]
+    public bool? Promisc { get; set; }
+
+    [JsonPropertyName("mtu")]
+    public int? Mtu { get; set; }
+
+    [JsonPropertyName("allmulti")]
+    public bool? Allmulti { get; set; }
+
+    [JsonPropertyName("txQLen")]
+    public int? TxQLen { get; set; }
+}
+
+/// <summary>A validated tuning configuration with every per-pod override applied.</summary>
+public sealed record TuningConfig
+{
+    public const string DefaultDataDir = "/run/cni/tuning";
+
+    public string DataDir { get; init; } = DefaultDataDir;
+
+    /// <summary>Sysctls in config order, overrides from <c>args.cni.sysctl</c> replacing or following them.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Sysctls { get; init; } = [];
+
+    public byte[]? Mac { get; init; }
+
+    /// <summary>true turns promiscuous mode on; false leaves it alone at ADD (CHECK then wants it off).</summary>
+    public bool Promisc { get; init; }
+
+    /// <summary>0 leaves the MTU alone.</summary>
+    public int Mtu { get; init; }
+
+    public bool? Allmulti { get; init; }
+
+    public int? TxQLen { get; init; }
+
+    public ICniResult? PrevResult { get; init; }
+
+    /// <summary>Whether ADD changes the link, and so saves its original values first.</summary>
+    public bool ChangesLink => Mac is not null || Mtu != 0 || Promisc || Allmulti is not null || TxQLen is not null;
+
+    /// <summary>
+    /// Parses everything ADD and CHECK need. The MAC comes from, lowest to highest precedence: <c>mac</c>,
+    /// CNI_ARGS <c>MAC</c>, <c>runtimeConfig.mac</c>, <c>args.cni.mac</c> (the reference's order).
+    /// </summary>
+    public static TuningConfig Parse(byte[] stdin, CniArgs cniArgs, string configVersion)
+    {
+        var conf = Decode(stdin);
+        var sysctls = ReadSysctls(conf.Sysctl, "sysctl");
+
+        string? macText = conf.Mac;
+        var macSource = "mac";
+        cniArgs.RequireKnownKeys("MAC");
+        if (cniArgs.Get("MAC") is { Length: > 0 } envMac)
+        {
+            (macText, macSource) = (envMac, "CNI_ARGS MAC");
+        }
+
+        if (RuntimeConfigMac(conf) is { Length: > 0 } runtimeMac)
+        {
+            (macText, macSource) = (runtimeMac, "runtimeConfig.mac");
+        }
+
+        var promisc = conf.Promisc ?? false;
+        var mtu = conf.Mtu ?? 0;
+        var allmulti = conf.Allmulti;
+        var txQLen = conf.TxQLen;
+        if (ReadArgs(conf) is { } args)
+        {
+            if (args.Sysctl is { ValueKind: not JsonValueKind.Null })
+            {
+                foreach (var (key, value) in ReadSysctls(args.Sysctl, "args.cni.sysctl"))
+                {
+                    var at = sysctls.FindIndex(kv => kv.Key == key);
+                    if (at >= 0)
+                    {
+                        sysctls[at] = new(key, value);
+                    }
+                    else
+                    {
+                        sysctls.Add(new(key, value));
+                    }
+                }
+            }
+
+            if (args.Mac is not null)
+            {
+                (macText, macSource) = (args.Mac, "args.cni.mac");
+            }
+
+            promisc = args.Promisc ?? promisc;
+            mtu = args.Mtu ?? mtu;
+            allmulti = args.Allmulti ?? allmulti;
+            txQLen = args.TxQLen ?? txQLen;
+        }
+
+        if (mtu < 0)
+        {
+            throw new CniException(CniErrorCode.InvalidNetworkConfig, $"invalid mtu {mtu.ToString(CultureInfo.InvariantCulture)}: must be positive (0 leaves the MTU alone)", "mtu");
+        }
+
+        if (txQLen < 0)
+        {
+            throw new CniException(CniErrorCode.InvalidNetworkConfig, $"invalid txQLen {txQLen.Value.ToString(CultureInfo.InvariantCulture)}: must not be negative", "txQLen");
+        }
+
+        return new TuningConfig
+        {
+            DataDir = DataDirOf(conf),
+            Sysctls = sysctls,
+            Mac = string.IsNullOrEmpty(macText) ? null : MacAddress.Parse(macText, macSource),
+            Promisc = promisc,
+            Mtu = mtu,
+            Allmulti = allmulti,
+            TxQLen = txQLen,
+            PrevResult = conf.HasPrevResult ? CniJson.ParseResult(conf.PrevResult!.Value, configVersion) : null,
+        };
+    }
+
+    /// <summary>What DEL needs: only where the saved state lives. Anything else in the config may be stale or invalid.</summary>
+    public static string ParseDataDir(byte[] stdin) => DataDirOf(Decode(stdin));
+
+    private static string DataDirOf(TuningNetConf conf) => string.IsNullOrEmpty(conf.DataDir) ? DefaultDataDir : conf.DataDir;
+
+    private static TuningNetConf Decode(byte[] stdin)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(stdin, TuningJsonContext.Default.TuningNetConf)
+                ?? throw new CniException(CniErrorCode.DecodingFailure, "failed to load netconf: null");
+        }
+        catch (JsonException e)
+        {
+            throw new CniException(CniErrorCode.DecodingFailure, $"failed to load netconf: {e.Message}");
+        }
+    }
+
+    /// <summary>A sysctl object: string values only, and a key given twice is refused as the reference refuses it.</summary>
+    private static List<KeyValuePair<string, string>> ReadSysctls(JsonElement? element, string field)
+    {
+        var result = new List<KeyValuePair<string, string>>();
+        if (element is not { } e || e.ValueKind == JsonValueKind.Null)
+        {
+            return result;
+        }
+
+        if (e.ValueKind != JsonValueKind.Object)
+        {
+            throw new CniException(CniErrorCode.DecodingFailure, $"failed to load netconf: {field} must be an object of strings, got {e.ValueKind}");
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var property in e.EnumerateObject())
+        {
+            if (!seen.Add(property.Name))
+            {
+                throw new CniException(CniErrorCode.InvalidNetworkConfig, "duplicated sysctl keys are not allowed", $"{field} key \"{property.Name}\"");
+            }
+
+            if (property.Value.ValueKind != JsonValueKind.String)
+            {
+                throw new CniException(CniErrorCode.DecodingFailure,
+                    $"failed to load netconf: {field} \"{property.Name}\" must be a string, got {property.Value.ValueKind}");
+            }
+
+            result.Add(new(property.Name, property.Value.GetString()!));
+        }
+
+        return result;
+    }
+
+    private static string? RuntimeConfigMac(NetConf conf) =>
+        conf.RuntimeConfig is { ValueKind: JsonValueKind.Object } rc && rc.TryGetProperty("mac", out var mac) && mac.ValueKind == JsonValueKind.String
+            ? mac.GetString()
+            : null;
+
+    private static TuningArgs? ReadArgs(NetConf conf)
+    {
+        if (conf.Args is not { ValueKind: JsonValueKind.Object } args || !args.TryGetProperty("cni", out var cni) || cni.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return cni.Deserialize(TuningJsonContext.Default.TuningArgs);
+        }
+        catch (JsonException e)
+        {
+            throw new CniException(CniErrorCode.DecodingFailure, $"failed to load netconf: args.cni: {e.Message}");
+        }
+    }
+}
+
+[JsonSourceGenerationOptions(PropertyNameCaseInsensitive = true)]
+[JsonSerializable(typeof(TuningNetConf))]
+[JsonSerializable(typeof(TuningArgs))]
+[JsonSerializable(typeof(SavedLinkState))]
+internal sealed partial class TuningJsonContext : JsonSerializerContext
+{
+}
