@@ -215,7 +215,7 @@ public sealed class IptablesFirewall(IIptablesTables iptables) : IFirewall, IIng
 
         foreach (var (chain, rule, prepend) in IsolationRules(bridge, isolated))
         {
-            if (!table.Rules(chain).Contains(rule))
+            if (!HasIsolationRule(table, chain, rule))
             {
                 script.Line(prepend ? $"-I {chain} 1 {rule}" : $"-A {chain} {rule}");
             }
@@ -223,6 +223,14 @@ public sealed class IptablesFirewall(IIptablesTables iptables) : IFirewall, IIng
 
         return script;
     }
+
+    /// <summary>
+    /// Present as v1.9 writes it, or as older references (Debian's 1.1.1) did, commenting the shared rules
+    /// "(ingressPolicy: same-bridge)" too: a node switching from those gets no duplicates.
+    /// </summary>
+    private static bool HasIsolationRule(IptablesTable table, string chain, string rule) =>
+        table.Rules(chain).Contains(rule) ||
+        table.Rules(chain).Contains(rule.Replace(DefaultPolicyComment, PolicyComment(false), StringComparison.Ordinal));
 
     public void CheckIsolation(string bridge, bool isolated, bool ipv4, bool ipv6)
     {
@@ -233,7 +241,7 @@ public sealed class IptablesFirewall(IIptablesTables iptables) : IFirewall, IIng
                 var table = iptables.Save(v6, Table);
                 foreach (var (chain, rule, _) in IsolationRules(bridge, isolated))
                 {
-                    if (!table.Rules(chain).Contains(rule))
+                    if (!HasIsolationRule(table, chain, rule))
                     {
                         throw Missing($"expected {chain} rule {rule} not found");
                     }

@@ -1,6 +1,7 @@
 using System.Net;
 using LibCni.Firewall;
 using LibCni.Netfilter;
+using LibCni.Netlink;
 using LibCni.Types;
 using static LibCni.Netfilter.NftFields;
 
@@ -49,7 +50,7 @@ public sealed class NftFirewall(Func<INftables> open) : IFirewall, IIngressIsola
         var present = nft.ListRules(Family, TableName, IptablesFirewall.ForwardChain).Where(r => r.Comment == tag).ToList();
         foreach (var rule in AddressRules(request.Addresses, tag))
         {
-            if (!present.Any(p => p.SameExpressionsAs(rule)))
+            if (!present.Any(p => Same(p, rule)))
             {
                 tx.Add(rule);
             }
@@ -113,7 +114,7 @@ public sealed class NftFirewall(Func<INftables> open) : IFirewall, IIngressIsola
             throw new CniException(CniErrorCode.Internal, $"nftables table inet {TableName} or its chain {BaseChain} not found");
         }
 
-        if (!nft.ListRules(Family, TableName, BaseChain).Any(r => r.SameExpressionsAs(AdminJump(request.Config.AdminChain))))
+        if (!nft.ListRules(Family, TableName, BaseChain).Any(r => Same(r, AdminJump(request.Config.AdminChain))))
         {
             throw new CniException(CniErrorCode.Internal, $"expected {BaseChain} rule jump {request.Config.AdminChain} not found");
         }
@@ -123,7 +124,7 @@ public sealed class NftFirewall(Func<INftables> open) : IFirewall, IIngressIsola
         var tag = Tag(request.NetworkName, request.ContainerId);
         foreach (var rule in AddressRules(request.Addresses, tag))
         {
-            if (!rules.Any(r => r.Comment == tag && r.SameExpressionsAs(rule)))
+            if (!rules.Any(r => r.Comment == tag && Same(r, rule)))
             {
                 throw new CniException(CniErrorCode.Internal, $"expected rule not found: {rule}");
             }
@@ -144,6 +145,24 @@ public sealed class NftFirewall(Func<INftables> open) : IFirewall, IIngressIsola
         var keep = validContainerIds.Select(id => Tag(networkName, id)).ToHashSet(StringComparer.Ordinal);
         nft.DeleteRules(Family, TableName, IptablesFirewall.ForwardChain, c => c.StartsWith(prefix, StringComparison.Ordinal) && !keep.Contains(c));
     }
+
+    /// <summary>
+    /// Same expressions as planned. Compared attribute by attribute, in any order, because the kernel dumps
+    /// some expressions (ct) in another order than nft sends them, and a bitwise read back may carry
+    /// NFTA_BITWISE_OP = mask-xor (0), which newer kernels dump and nft never sends.
+    /// </summary>
+    internal static bool Same(NftRule kernel, NftRule planned) =>
+        kernel.Expressions.Count == planned.Expressions.Count &&
+        kernel.Expressions.Zip(planned.Expressions).All(p => p.First.SameAs(p.Second) ||
+            (p.First.Name == p.Second.Name && Attributes(p.First).SequenceEqual(Attributes(p.Second))));
+
+    private static IEnumerable<string> Attributes(NftExpression expression) =>
+        NetlinkAttribute.ParseAll(expression.EncodeData())
+            .Where(a => !(expression.Name == "bitwise" && (a.Type & 0x3fff) == BitwiseOpAttribute && a.Value.Span.SequenceEqual(new byte[4])))
+            .Select(a => $"{a.Type & 0x3fff}:{Convert.ToHexString(a.Value.Span)}")
+            .Order(StringComparer.Ordinal);
+
+    private const ushort BitwiseOpAttribute = 6;
 
     public static IReadOnlyList<NftRule> IsolationRules(string bridge, bool isolated)
     {
@@ -170,7 +189,7 @@ public sealed class NftFirewall(Func<INftables> open) : IFirewall, IIngressIsola
         var tx = new NftTransaction();
         foreach (var rule in IsolationRules(bridge, isolated))
         {
-            if (!nft.ListRules(Family, TableName, rule.Chain).Any(r => r.SameExpressionsAs(rule)))
+            if (!nft.ListRules(Family, TableName, rule.Chain).Any(r => Same(r, rule)))
             {
                 tx.Add(rule);
             }
@@ -184,7 +203,7 @@ public sealed class NftFirewall(Func<INftables> open) : IFirewall, IIngressIsola
         using var nft = open();
         foreach (var rule in IsolationRules(bridge, isolated))
         {
-            if (!nft.ListRules(Family, TableName, rule.Chain).Any(r => r.SameExpressionsAs(rule)))
+            if (!nft.ListRules(Family, TableName, rule.Chain).Any(r => Same(r, rule)))
             {
                 throw new CniException(CniErrorCode.Internal, $"expected rule not found: {rule}");
             }
