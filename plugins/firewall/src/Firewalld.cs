@@ -147,7 +147,7 @@ public sealed class DbusFirewalld : IFirewalld, IDisposable
         var connection = new DBusConnection(address);
         try
         {
-            Wait(connection.ConnectAsync().AsTask());
+            Wait(() => connection.ConnectAsync().AsTask());
         }
         catch (Exception e) when (e is not IOException)
         {
@@ -174,7 +174,7 @@ public sealed class DbusFirewalld : IFirewalld, IDisposable
 
         try
         {
-            return Wait(connection.CallMethodAsync(message, reader));
+            return Wait(() => connection.CallMethodAsync(message, reader));
         }
         catch (DBusErrorReplyException e)
         {
@@ -186,8 +186,9 @@ public sealed class DbusFirewalld : IFirewalld, IDisposable
         }
     }
 
-    // WaitAsync + GetResult rethrows the call's own exception, not an AggregateException.
-    private static T Wait<T>(Task<T> task) => task.WaitAsync(CallTimeout).GetAwaiter().GetResult();
+    // Started on the thread pool, so no caller's SynchronizationContext is captured (blocking on it would
+    // deadlock); WaitAsync + GetResult rethrows the call's own exception, not an AggregateException.
+    private static T Wait<T>(Func<Task<T>> call) => Task.Run(call).WaitAsync(CallTimeout).GetAwaiter().GetResult();
 
-    private static void Wait(Task task) => task.WaitAsync(CallTimeout).GetAwaiter().GetResult();
+    private static void Wait(Func<Task> call) => Task.Run(call).WaitAsync(CallTimeout).GetAwaiter().GetResult();
 }
