@@ -48,3 +48,11 @@ public class Portmap
     [MemberData(nameof(Catalog.For), "portmap", MemberType = typeof(Catalog))]
     public void Spec(string rule) => Conformance.Run(rule);
 }
+
+[Trait("Tier", "Spec")]
+public class Firewall
+{
+    [PluginTheory("firewall")]
+    [MemberData(nameof(Catalog.For), "firewall", MemberType = typeof(Catalog))]
+    public void Spec(string rule) => Conformance.Run(rule);
+}

@@ -15,6 +15,7 @@ public abstract class PluginProfile
         ["host-local"] = new HostLocalProfile(),
         ["bridge"] = new BridgeProfile(),
         ["portmap"] = new PortmapProfile(),
+        ["firewall"] = new FirewallProfile(),
     };
 
     public abstract string Name { get; }
@@ -27,6 +28,11 @@ public abstract class PluginProfile
 
     /// <summary>Plugins that, given a prevResult, must print it (possibly modified): chained plugins and loopback.</summary>
     public virtual bool PassesThroughPrevResult => IsChained;
+
+    /// <summary>Adds or changes variables of every call (after the kit's own CNI_* ones).</summary>
+    public virtual void AdjustEnvironment(IDictionary<string, string> env)
+    {
+    }
 
     /// <summary>Sets up the case's host netns before the first call (e.g. a route towards container IPs).</summary>
     public virtual void PrepareHost(CaseContext ctx)
