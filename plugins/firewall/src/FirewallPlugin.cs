@@ -12,13 +12,13 @@ namespace CniPlugins.Firewall;
 /// firewall (iptables CNI-FORWARD, nftables, or firewalld's trusted zone) and optionally isolates
 /// bridges from each other (ingressPolicy), passing prevResult through unchanged.
 /// </summary>
-public sealed class FirewallPlugin(IIptablesTables iptables, Func<INftables> nftables, IFirewalld firewalld) : ICniPlugin
+public sealed class FirewallPlugin(IIptablesTables iptables, Func<INftables> nftables, IFirewalld firewalld, string? iptablesLock = null) : ICniPlugin
 {
     public const string MissingPrevResult = "missing prevResult from earlier plugin";
 
     public static readonly IReadOnlyList<string> SupportedVersions = ["0.4.0", "1.0.0", "1.1.0"];
 
-    public static FirewallPlugin CreateDefault() => new(IptablesRunner.Instance, NftClient.Open, new DbusFirewalld());
+    public static FirewallPlugin CreateDefault() => new(IptablesRunner.Instance, NftClient.Open, new DbusFirewalld(), Directory.Exists("/run/lock") ? IptablesFirewall.DefaultLockPath : null);
 
     public ICniResult Add(CmdArgs args)
     {
@@ -82,7 +82,7 @@ public sealed class FirewallPlugin(IIptablesTables iptables, Func<INftables> nft
             return;
         }
 
-        Run(() => new IptablesFirewall(iptables).Del(request));
+        Run(() => new IptablesFirewall(iptables, iptablesLock).Del(request));
         if (firewalld.IsRunning())
         {
             new FirewalldFirewall(firewalld).Del(request);
@@ -135,14 +135,14 @@ public sealed class FirewallPlugin(IIptablesTables iptables, Func<INftables> nft
     /// <summary>The reference's choice for an empty backend: firewalld when it is running, else iptables.</summary>
     internal IFirewall Choose(FirewallBackend backend) => backend switch
     {
-        FirewallBackend.Iptables => new IptablesFirewall(iptables),
+        FirewallBackend.Iptables => new IptablesFirewall(iptables, iptablesLock),
         FirewallBackend.Nftables => new NftFirewall(nftables),
         FirewallBackend.Firewalld => new FirewalldFirewall(firewalld),
-        _ => firewalld.IsRunning() ? new FirewalldFirewall(firewalld) : new IptablesFirewall(iptables),
+        _ => firewalld.IsRunning() ? new FirewalldFirewall(firewalld) : new IptablesFirewall(iptables, iptablesLock),
     };
 
     /// <summary>Isolation lives in nftables for the nftables backend; otherwise in iptables, as the reference does even with firewalld.</summary>
-    private IIngressIsolation Isolation(IFirewall backend) => backend as NftFirewall as IIngressIsolation ?? new IptablesFirewall(iptables);
+    private IIngressIsolation Isolation(IFirewall backend) => backend as NftFirewall as IIngressIsolation ?? new IptablesFirewall(iptables, iptablesLock);
 
     /// <summary>The bridge to isolate (prevResult's first interface), or null for the open policy. Checked before anything changes.</summary>
     private static string? IngressBridge(FirewallConfig config)

@@ -16,8 +16,11 @@ namespace CniPlugins.Firewall;
 /// Rules are written as iptables-save prints them: the same text checks for presence and deletes. One
 /// iptables-save and at most one iptables-restore --noflush per family and operation.
 /// </summary>
-public sealed class IptablesFirewall(IIptablesTables iptables) : IFirewall, IIngressIsolation
+public sealed class IptablesFirewall(IIptablesTables iptables, string? lockPath = null) : IFirewall, IIngressIsolation
 {
+    /// <summary>Serialises our read-plan-apply cycles on a host, so concurrent ADDs never both insert a jump.</summary>
+    public const string DefaultLockPath = "/run/lock/cni-firewall-iptables.lock";
+
     public const string Table = "filter";
     public const string ForwardChain = "CNI-FORWARD";
     public const string Stage1 = "CNI-ISOLATION-STAGE-1";
@@ -46,11 +49,7 @@ public sealed class IptablesFirewall(IIptablesTables iptables) : IFirewall, IIng
                 continue;
             }
 
-            var script = AddScript(iptables.Save(ipv6, Table), addresses, request.Config.AdminChain);
-            if (!script.IsEmpty)
-            {
-                Restore(ipv6, script);
-            }
+            Apply(ipv6, table => AddScript(table, addresses, request.Config.AdminChain));
         }
     }
 
@@ -59,10 +58,10 @@ public sealed class IptablesFirewall(IIptablesTables iptables) : IFirewall, IIng
         var script = new IptablesScript(Table);
         foreach (var chain in new[] { ForwardChain, adminChain })
         {
-            // With --noflush, declaring an existing chain flushes it: declare only missing ones.
+            // -N, not ":CHAIN": with --noflush a declaration flushes a chain another writer made meanwhile; -N fails instead.
             if (!table.HasChain(chain))
             {
-                script.DeclareChain(chain);
+                script.Line($"-N {chain}");
             }
         }
 
@@ -139,11 +138,7 @@ public sealed class IptablesFirewall(IIptablesTables iptables) : IFirewall, IIng
                 continue;
             }
 
-            var script = DelScript(iptables.Save(ipv6, Table), addresses);
-            if (!script.IsEmpty)
-            {
-                Restore(ipv6, script);
-            }
+            Apply(ipv6, table => DelScript(table, addresses));
         }
     }
 
@@ -166,11 +161,7 @@ public sealed class IptablesFirewall(IIptablesTables iptables) : IFirewall, IIng
         {
             if (v6 ? ipv6 : ipv4)
             {
-                var script = IsolationScript(iptables.Save(v6, Table), bridge, isolated);
-                if (!script.IsEmpty)
-                {
-                    Restore(v6, script);
-                }
+                Apply(v6, table => IsolationScript(table, bridge, isolated));
             }
         }
     }
@@ -209,7 +200,7 @@ public sealed class IptablesFirewall(IIptablesTables iptables) : IFirewall, IIng
         {
             if (!table.HasChain(chain))
             {
-                script.DeclareChain(chain);
+                script.Line($"-N {chain}");
             }
         }
 
@@ -250,15 +241,33 @@ public sealed class IptablesFirewall(IIptablesTables iptables) : IFirewall, IIng
         }
     }
 
-    private void Restore(bool ipv6, IptablesScript script)
+    /// <summary>
+    /// Reads the table, plans, applies (one iptables-restore, all or nothing), under our lock. When another
+    /// writer (the reference plugin, say) changed the table in between, the restore fails: plan again once.
+    /// </summary>
+    private void Apply(bool ipv6, Func<IptablesTable, IptablesScript> plan)
     {
-        try
+        using var held = lockPath is null ? null : LibCni.Kernel.FileLock.Acquire(lockPath);
+        for (var attempt = 1; ; attempt++)
         {
-            iptables.Restore(ipv6, script.ToString());
-        }
-        catch (IOException e)
-        {
-            throw new CniException(CniErrorCode.Internal, e.Message);
+            var script = plan(iptables.Save(ipv6, Table));
+            if (script.IsEmpty)
+            {
+                return;
+            }
+
+            try
+            {
+                iptables.Restore(ipv6, script.ToString());
+                return;
+            }
+            catch (IOException e)
+            {
+                if (attempt == 2)
+                {
+                    throw new CniException(CniErrorCode.Internal, e.Message);
+                }
+            }
         }
     }
 

@@ -43,15 +43,27 @@ internal sealed class FakeIptables : IIptablesTables
         return IptablesTable.Parse(text.Append("COMMIT\n").ToString(), table);
     }
 
+    /// <summary>Runs once, just before the next restore applies: another writer changing the table in between.</summary>
+    public Action? BeforeNextRestore { get; set; }
+
     public void Restore(bool ipv6, string script)
     {
+        if (BeforeNextRestore is { } meanwhile)
+        {
+            BeforeNextRestore = null;
+            meanwhile();
+        }
+
         Scripts.Add(script);
-        var tables = Tables[ipv6];
+        var tables = Tables[ipv6].ToDictionary(kv => kv.Key, kv => kv.Value.ToList());
         foreach (var line in script.Split('\n'))
         {
-            if (line.StartsWith(':'))
+            if (line.StartsWith("-N ", StringComparison.Ordinal))
             {
-                tables[line[1..line.IndexOf(' ')]] = [];
+                if (!tables.TryAdd(line[3..], []))
+                {
+                    throw new IOException($"iptables-restore: line {line} failed: Chain already exists");
+                }
             }
             else if (line.StartsWith("-A ", StringComparison.Ordinal) || line.StartsWith("-D ", StringComparison.Ordinal))
             {
@@ -72,6 +84,13 @@ internal sealed class FakeIptables : IIptablesTables
                 var parts = line.Split(' ', 4);
                 tables[parts[1]].Insert(int.Parse(parts[2], System.Globalization.CultureInfo.InvariantCulture) - 1, parts[3]);
             }
+        }
+
+        // All or nothing, as iptables-restore commits a table.
+        Tables[ipv6].Clear();
+        foreach (var (chain, rules) in tables)
+        {
+            Tables[ipv6][chain] = rules;
         }
     }
 }

@@ -16,8 +16,8 @@ public class IptablesFirewallTests
         var script = IptablesFirewall.AddScript(Empty, [Confs.Ip("10.0.0.2")], "CNI-ADMIN").ToString();
         Assert.Equal(
             "*filter\n" +
-            ":CNI-FORWARD - [0:0]\n" +
-            ":CNI-ADMIN - [0:0]\n" +
+            "-N CNI-FORWARD\n" +
+            "-N CNI-ADMIN\n" +
             "-I FORWARD 1 -m comment --comment \"CNI firewall plugin rules\" -j CNI-FORWARD\n" +
             "-I CNI-FORWARD 1 -m comment --comment \"CNI firewall plugin admin overrides\" -j CNI-ADMIN\n" +
             "-A CNI-FORWARD -d 10.0.0.2/32 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n" +
@@ -36,9 +36,67 @@ public class IptablesFirewallTests
         backend.Add(request);
         Assert.Equal(scripts, fake.Scripts.Count);
 
-        // A second container declares nothing (declaring flushes with --noflush) and only appends its own rules.
+        // A second container creates nothing and only appends its own rules.
         var second = IptablesFirewall.AddScript(fake.Save(false, "filter"), [Confs.Ip("10.0.0.3")], "CNI-ADMIN").ToString();
         Assert.Equal("*filter\n-A CNI-FORWARD -d 10.0.0.3/32 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n-A CNI-FORWARD -s 10.0.0.3/32 -j ACCEPT\nCOMMIT\n", second);
+    }
+
+    [Fact]
+    public void A_chain_made_by_another_writer_meanwhile_is_not_flushed_the_plan_is_redone()
+    {
+        var fake = new FakeIptables();
+        fake.BeforeNextRestore = () =>
+        {
+            fake.Tables[false]["CNI-FORWARD"] = ["-s 10.0.0.9/32 -j ACCEPT"];
+            fake.Tables[false]["FORWARD"].Insert(0, IptablesFirewall.ForwardJump);
+        };
+        new IptablesFirewall(fake).Add(Request(Confs.With(prevResult: """{"cniVersion":"1.0.0","ips":[{"address":"10.0.0.2/24"}]}""")));
+        Assert.Equal(2, fake.Scripts.Count);
+        Assert.Equal(
+            [IptablesFirewall.AdminJump("CNI-ADMIN"), "-s 10.0.0.9/32 -j ACCEPT", "-d 10.0.0.2/32 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT", "-s 10.0.0.2/32 -j ACCEPT"],
+            fake.Tables[false]["CNI-FORWARD"]);
+        Assert.Equal([IptablesFirewall.ForwardJump], fake.Tables[false]["FORWARD"]);
+    }
+
+    [Fact]
+    public void Concurrent_adds_under_the_lock_never_duplicate_jumps()
+    {
+        var fake = new FakeIptables();
+        var lockPath = Path.Combine(Path.GetTempPath(), $"cni-fw-test-{Guid.NewGuid():N}.lock");
+        try
+        {
+            Parallel.For(0, 8, i => new IptablesFirewall(new Serialized(fake), lockPath)
+                .Add(Request(Confs.With(prevResult: $$"""{"cniVersion":"1.0.0","ips":[{"address":"10.0.0.{{i + 2}}/24"}]}"""), $"c{i}")));
+            Assert.Single(fake.Tables[false]["FORWARD"]);
+            Assert.Equal(1 + 16, fake.Tables[false]["CNI-FORWARD"].Count);
+        }
+        finally
+        {
+            File.Delete(lockPath);
+        }
+    }
+
+    /// <summary>The fake itself is not thread-safe; each call is atomic, as one iptables-save or -restore is.</summary>
+    private sealed class Serialized(FakeIptables inner) : IIptablesTables
+    {
+        public bool IsAvailable(bool ipv6) => inner.IsAvailable(ipv6);
+
+        public IptablesTable Save(bool ipv6, string table)
+        {
+            lock (inner)
+            {
+                return inner.Save(ipv6, table);
+            }
+        }
+
+        public void Restore(bool ipv6, string script)
+        {
+            Thread.Sleep(1);
+            lock (inner)
+            {
+                inner.Restore(ipv6, script);
+            }
+        }
     }
 
     [Fact]
@@ -119,8 +177,8 @@ public class IptablesFirewallTests
         var script = IptablesFirewall.IsolationScript(Empty, "cni0", isolated: false).ToString();
         Assert.Equal(
             "*filter\n" +
-            ":CNI-ISOLATION-STAGE-1 - [0:0]\n" +
-            ":CNI-ISOLATION-STAGE-2 - [0:0]\n" +
+            "-N CNI-ISOLATION-STAGE-1\n" +
+            "-N CNI-ISOLATION-STAGE-2\n" +
             "-I FORWARD 1 -m comment --comment \"CNI firewall plugin rules (ingressPolicy: same-bridge|isolated)\" -j CNI-ISOLATION-STAGE-1\n" +
             "-I CNI-ISOLATION-STAGE-1 1 -i cni0 ! -o cni0 -m comment --comment \"CNI firewall plugin rules (ingressPolicy: same-bridge)\" -j CNI-ISOLATION-STAGE-2\n" +
             "-A CNI-ISOLATION-STAGE-1 -m comment --comment \"CNI firewall plugin rules (ingressPolicy: same-bridge|isolated)\" -j RETURN\n" +
