@@ -56,3 +56,11 @@ public class Tuning
     [MemberData(nameof(Catalog.For), "tuning", MemberType = typeof(Catalog))]
     public void Spec(string rule) => Conformance.Run(rule);
 }
+
+[Trait("Tier", "Spec")]
+public class Firewall
+{
+    [PluginTheory("firewall")]
+    [MemberData(nameof(Catalog.For), "firewall", MemberType = typeof(Catalog))]
+    public void Spec(string rule) => Conformance.Run(rule);
+}

@@ -91,6 +91,7 @@ public sealed class CaseContext : IDisposable
     public ProcessResult Exec(IDictionary<string, string> env, string stdin)
     {
         var binary = SpecSettings.PluginPath(Plugin);
+        Profile.AdjustEnvironment(env);
         return Profile.RunsInHost
             ? Shell.Exec("ip", ["netns", "exec", Host.Name, binary], stdin, env, clearEnvironment: true)
             : Shell.Exec(binary, [], stdin, env, clearEnvironment: true);

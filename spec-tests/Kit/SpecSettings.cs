@@ -5,8 +5,8 @@ namespace SpecTests.Kit;
 /// <summary>What the kit judges: a plugin directory and a label for the implementation living there.</summary>
 public static class SpecSettings
 {
-    /// <summary>The four plugin types the kit knows how to exercise.</summary>
-    public static readonly IReadOnlyList<string> KnownPlugins = ["loopback", "host-local", "bridge", "portmap", "tuning"];
+    /// <summary>The plugin types the kit knows how to exercise.</summary>
+    public static readonly IReadOnlyList<string> KnownPlugins = ["loopback", "host-local", "bridge", "portmap", "firewall", "tuning"];
 
     /// <summary><c>CNI_SPEC_PLUGIN_DIR</c> (relative paths from the repository root), else <c>dist/bin</c> of this checkout.</summary>
     public static string PluginDir { get; } =

@@ -16,6 +16,7 @@ public abstract class PluginProfile
         ["bridge"] = new BridgeProfile(),
         ["portmap"] = new PortmapProfile(),
         ["tuning"] = new TuningProfile(),
+        ["firewall"] = new FirewallProfile(),
     };
 
     public abstract string Name { get; }
@@ -28,6 +29,11 @@ public abstract class PluginProfile
 
     /// <summary>Plugins that, given a prevResult, must print it (possibly modified): chained plugins and loopback.</summary>
     public virtual bool PassesThroughPrevResult => IsChained;
+
+    /// <summary>Adds or changes variables of every call (after the kit's own CNI_* ones).</summary>
+    public virtual void AdjustEnvironment(IDictionary<string, string> env)
+    {
+    }
 
     /// <summary>Sets up the case's host netns before the first call (e.g. a route towards container IPs).</summary>
     public virtual void PrepareHost(CaseContext ctx)

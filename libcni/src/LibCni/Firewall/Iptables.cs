@@ -76,7 +76,7 @@ public interface IIptablesRunner
     void RestoreNat(bool ipv6, string script);
 }
 
-public sealed class IptablesRunner : IIptablesRunner
+public sealed partial class IptablesRunner : IIptablesRunner
 {
     public static IptablesRunner Instance { get; } = new();
 
@@ -149,9 +149,14 @@ public sealed class IptablesRunner : IIptablesRunner
     }
 }
 
-/// <summary>Builds an iptables-restore script for the nat table.</summary>
-public sealed class IptablesScript
+/// <summary>Builds an iptables-restore script for one table (nat unless told).</summary>
+public sealed class IptablesScript(string table)
 {
+    public IptablesScript()
+        : this("nat")
+    {
+    }
+
     private readonly StringBuilder _chains = new();
     private readonly StringBuilder _rules = new();
 
@@ -170,5 +175,5 @@ public sealed class IptablesScript
         return this;
     }
 
-    public override string ToString() => $"*nat\n{_chains}{_rules}COMMIT\n";
+    public override string ToString() => $"*{table}\n{_chains}{_rules}COMMIT\n";
 }

@@ -1,0 +1,33 @@
+namespace LibCni.Firewall;
+
+/// <summary>
+/// <see cref="IIptablesRunner"/> for any table (the firewall plugin works in filter): one iptables-save
+/// to read a table, one iptables-restore --noflush to apply a whole change.
+/// </summary>
+public interface IIptablesTables
+{
+    /// <summary>False when this family's iptables cannot be used on this host.</summary>
+    bool IsAvailable(bool ipv6);
+
+    IptablesTable Save(bool ipv6, string table);
+
+    /// <summary>Applies an iptables-restore script (all or nothing) without flushing other chains.</summary>
+    void Restore(bool ipv6, string script);
+}
+
+public sealed partial class IptablesRunner : IIptablesTables
+{
+    public IptablesTable Save(bool ipv6, string table)
+    {
+        var tool = ipv6 ? "ip6tables-save" : "iptables-save";
+        var (exit, stdout, stderr) = Run(Find(tool) ?? throw new IOException($"{tool} not found"), ["-t", table], null);
+        if (exit != 0)
+        {
+            throw new IOException($"{tool} -t {table} failed (exit {exit}): {stderr.Trim()}");
+        }
+
+        return IptablesTable.Parse(stdout, table);
+    }
+
+    public void Restore(bool ipv6, string script) => RestoreNat(ipv6, script);
+}
