@@ -13,7 +13,7 @@ public sealed class KernelPortmapHost : IPortmapHost
         using var rtnl = NetNamespace.OpenRtnl();
         var route = rtnl.GetRoute(containerIp) ?? throw new IOException($"no route to {containerIp}");
         var link = rtnl.GetLink(route.OutputIndex) ?? throw new IOException($"no interface with index {route.OutputIndex}");
-        Sysctl.Ensure($"net.ipv4.conf.{link.Name}.route_localnet", "1");
+        Sysctl.Ensure("1", Sysctl.Conf("ipv4", link.Name, "route_localnet"));
     }
 
     public void FlushUdpConntrack(bool ipv4, IReadOnlyList<int> ports)
