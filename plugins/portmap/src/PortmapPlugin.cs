@@ -42,7 +42,10 @@ public sealed class PortmapPlugin(Func<PortmapBackend, IPortForwarder> backends,
                 {
                     try
                     {
-                        host.EnableRouteLocalnet(config.ContainerV4!.Value.Address);
+                        if (!host.EnableRouteLocalnet(config.ContainerV4!.Value.Address))
+                        {
+                            args.Log.WriteLine($"portmap: no host route to {IpText.Format(config.ContainerV4!.Value.Address)}; route_localnet not set (localhost access to the mapped ports will not work)");
+                        }
                     }
                     catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                     {

@@ -62,6 +62,17 @@ public class PortmapPluginTests
     }
 
     [Fact]
+    public void No_host_route_to_the_container_skips_route_localnet_and_logs_it()
+    {
+        _host.Setup(h => h.EnableRouteLocalnet(It.IsAny<System.Net.IPAddress>())).Returns(false);
+        var env = FakeEnvironment.For("ADD", "{\"cniVersion\":\"1.0.0\",\"name\":\"net1\",\"type\":\"portmap\"" + Mappings + PortmapConfigTests.Prev + "}");
+        var exit = new LibCni.Skel.PluginHost(new PortmapPlugin(_ => _forwarder.Object, _host.Object), "about").Run(env);
+        Assert.Equal(0, exit);
+        Assert.Contains("no host route to 10.1.0.5; route_localnet not set", env.StderrWriter.ToString(), StringComparison.Ordinal);
+        _forwarder.Verify(f => f.Unforward(It.IsAny<string>(), It.IsAny<string>()), Times.Never);
+    }
+
+    [Fact]
     public void Conntrack_failure_is_only_logged()
     {
         _host.Setup(h => h.FlushUdpConntrack(It.IsAny<bool>(), It.IsAny<IReadOnlyList<int>>())).Throws(new IOException("EPERM"));
