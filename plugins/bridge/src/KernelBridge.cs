@@ -107,28 +107,56 @@ public sealed class KernelBridge : IBridgeKernel
     {
         Host.SetMaster(hostVeth.Index, bridge.Index);
         Host.SetBridgePort(hostVeth.Index, settings.Hairpin, settings.Isolated ? true : null);
-        var vlans = settings.Vlan != 0 || settings.TrunkVlans.Count > 0;
-        if (vlans && !settings.PreserveDefaultVlan)
+        foreach (var op in VlanPlan(settings))
         {
-            // A new port on a VLAN-filtering bridge holds only the bridge's default PVID (1).
             try
             {
-                Host.DeleteBridgeVlan(hostVeth.Index, 1, 1);
+                if (op.Add)
+                {
+                    Host.AddBridgeVlan(hostVeth.Index, op.MinVid, op.MaxVid, op.Pvid, op.Untagged);
+                }
+                else
+                {
+                    Host.DeleteBridgeVlan(hostVeth.Index, op.MinVid, op.MaxVid);
+                }
             }
-            catch (NetlinkException e) when (e.Errno is Errno.ENOENT or Errno.EINVAL)
+            catch (NetlinkException e) when (!op.Add && e.Errno is Errno.ENOENT or Errno.EINVAL)
             {
+                // The default VLAN was not there to remove.
             }
+        }
+    }
+
+    /// <summary>
+    /// The port's VLAN changes in the reference's (v1.8+) order: without preserveDefaultVlan the default
+    /// PVID (1, all a new port holds) goes; <c>vlan</c> is the native VLAN (PVID, untagged); trunk VLANs are
+    /// tagged; a trunk without <c>vlan</c> gets VLAN 1 as its native VLAN.
+    /// </summary>
+    public static IReadOnlyList<BridgeVlanOp> VlanPlan(PortSettings settings)
+    {
+        var ops = new List<BridgeVlanOp>();
+        var trunk = settings.TrunkVlans.Count > 0;
+        if ((settings.Vlan != 0 || trunk) && !settings.PreserveDefaultVlan)
+        {
+            ops.Add(new BridgeVlanOp(false, 1, 1, false, false));
         }
 
         if (settings.Vlan != 0)
         {
-            Host.AddBridgeVlan(hostVeth.Index, settings.Vlan, settings.Vlan, pvid: true, untagged: true);
+            ops.Add(new BridgeVlanOp(true, settings.Vlan, settings.Vlan, true, true));
         }
 
         foreach (var (min, max) in VlanRanges(settings.TrunkVlans))
         {
-            Host.AddBridgeVlan(hostVeth.Index, min, max, pvid: false, untagged: false);
+            ops.Add(new BridgeVlanOp(true, min, max, false, false));
         }
+
+        if (settings.Vlan == 0 && trunk)
+        {
+            ops.Add(new BridgeVlanOp(true, 1, 1, true, true));
+        }
+
+        return ops;
     }
 
     /// <summary>Folds sorted VLAN ids into consecutive ranges, one netlink request each.</summary>
