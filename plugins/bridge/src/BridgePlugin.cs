@@ -233,7 +233,7 @@ public sealed class BridgePlugin(IBridgeKernel kernel, IDelegatePlugin ipam, Fun
             throw new CniException(CniErrorCode.InvalidNetworkConfig, "Required prevResult missing");
         }
 
-        var prev = ResultConverter.ToResult100(CniJson.ParseResult(config.PrevResult.Value, args.ConfigVersion));
+        var prev = ResultConverter.ToResult100(CniJson.ParsePrevResult(config.PrevResult.Value, args.ConfigVersion));
         BridgeChecker.Verify(kernel, config, args, prev);
     }
 

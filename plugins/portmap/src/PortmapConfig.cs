@@ -128,7 +128,7 @@ public sealed record PortmapConfig
         }
 
         var backend = ChooseBackend(conf);
-        var prev = conf.HasPrevResult ? CniJson.ParseResult(conf.PrevResult!.Value, configVersion) : null;
+        var prev = conf.HasPrevResult ? CniJson.ParsePrevResult(conf.PrevResult!.Value, configVersion) : null;
         var (v4, v6) = prev is null ? (null, null) : ContainerAddresses(ResultConverter.ToResult100(prev), ifName);
         return new PortmapConfig
         {

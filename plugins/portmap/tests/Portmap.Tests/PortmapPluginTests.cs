@@ -126,6 +126,15 @@ public class PortmapPluginTests
     }
 
     [Fact]
+    public void Prev_result_of_another_result_family_is_refused_with_code_1()
+    {
+        var (exit, output) = Run("ADD", Mappings + ""","prevResult":{"cniVersion":"0.2.0","ip4":{"ip":"10.1.0.5/24"}}""");
+        Assert.Equal(1, exit);
+        Assert.Contains("\"code\": 1,", output, StringComparison.Ordinal);
+        _forwarder.VerifyNoOtherCalls();
+    }
+
+    [Fact]
     public void Conntrack_failure_is_only_logged()
     {
         _host.Setup(h => h.FlushUdpConntrack(It.IsAny<bool>(), It.IsAny<IReadOnlyList<int>>())).Throws(new IOException("EPERM"));
