@@ -25,7 +25,7 @@ public sealed class HostLocalPlugin(Func<HostLocalConfig, IIpStore> openStore, F
             result.Dns = ResolvConf.Parse(ReadResolvConf(resolvConf));
         }
 
-        using var store = openStore(config);
+        using var store = OpenStore(config);
         var taken = new List<Reservation>();
         var requested = config.RequestedIps.ToList();
         for (var index = 0; index < config.Ranges.Count; index++)
@@ -44,7 +44,9 @@ public sealed class HostLocalPlugin(Func<HostLocalConfig, IIpStore> openStore, F
             catch (Exception e) when (e is AllocationException or IOException or UnauthorizedAccessException)
             {
                 Undo(store, taken, args);
-                throw new CniException(CniErrorCode.Internal, $"failed to allocate for range {index}: {e.Message}",
+
+                // A store that cannot be read or written is an I/O failure (spec code 5); an exhausted or refused range is not.
+                throw new CniException(e is AllocationException ? CniErrorCode.Internal : CniErrorCode.IoFailure, $"failed to allocate for range {index}: {e.Message}",
                     $"range set {index} is {allocator.RangeSet}");
             }
 
@@ -65,7 +67,7 @@ public sealed class HostLocalPlugin(Func<HostLocalConfig, IIpStore> openStore, F
     public void Del(CmdArgs args)
     {
         var config = HostLocalConfig.Parse(args.StdinData, args.Args);
-        using var store = openStore(config);
+        using var store = OpenStore(config);
 
         // Like the reference, release once per range set and report every failure.
         var errors = new List<string>();
@@ -83,14 +85,14 @@ public sealed class HostLocalPlugin(Func<HostLocalConfig, IIpStore> openStore, F
 
         if (errors.Count > 0)
         {
-            throw new CniException(CniErrorCode.Internal, string.Join(";", errors));
+            throw new CniException(CniErrorCode.IoFailure, string.Join(";", errors));
         }
     }
 
     public void Check(CmdArgs args)
     {
         var config = HostLocalConfig.Parse(args.StdinData, args.Args);
-        using var store = openStore(config);
+        using var store = OpenStore(config);
         bool found;
         using (store.Lock())
         {
@@ -121,7 +123,7 @@ public sealed class HostLocalPlugin(Func<HostLocalConfig, IIpStore> openStore, F
 
         var validPairs = valid.ToHashSet();
         var validContainers = valid.Select(v => v.ContainerId).ToHashSet(StringComparer.Ordinal);
-        using var store = openStore(config);
+        using var store = OpenStore(config);
         var errors = new List<string>();
         using (store.Lock())
         {
@@ -148,7 +150,7 @@ public sealed class HostLocalPlugin(Func<HostLocalConfig, IIpStore> openStore, F
 
         if (errors.Count > 0)
         {
-            throw new CniException(CniErrorCode.Internal, string.Join(";", errors));
+            throw new CniException(CniErrorCode.IoFailure, string.Join(";", errors));
         }
     }
 
@@ -170,6 +172,19 @@ public sealed class HostLocalPlugin(Func<HostLocalConfig, IIpStore> openStore, F
         {
             throw new CniException(CniErrorCode.PluginNotAvailable, $"host-local: data directory unusable: {e.Message}",
                 $"dataDir {config.DataDir}, network {config.Name}");
+        }
+    }
+
+    /// <summary>Opens the store; a data directory that cannot be created or opened is an I/O failure (code 5).</summary>
+    private IIpStore OpenStore(HostLocalConfig config)
+    {
+        try
+        {
+            return openStore(config);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CniException(CniErrorCode.IoFailure, $"host-local: cannot open the store: {e.Message}", $"dataDir {config.DataDir}, network {config.Name}");
         }
     }
 

@@ -70,9 +70,9 @@ public class NetNamespaceTests
     public void Sysctl_written_inside_a_namespace_stays_there()
     {
         using var ns = TestNetns.Create();
-        NetNamespace.Run(ns.Path, () => Sysctl.Ensure("net.ipv4.ip_forward", "1"));
+        NetNamespace.Run(ns.Path, () => Sysctl.Ensure("1", "net", "ipv4", "ip_forward"));
         Assert.Equal("1", Shell.Run("ip", "netns", "exec", ns.Name, "cat", "/proc/sys/net/ipv4/ip_forward").Trim());
-        Assert.Equal("0", Sysctl.Read("net.ipv4.ip_forward"));
+        Assert.Equal("0", Sysctl.Read("net", "ipv4", "ip_forward"));
     }
 }
 

@@ -207,4 +207,27 @@ public class ResultConversionTests
         using var doc = JsonDocument.Parse(json);
         Assert.Throws<CniException>(() => CniJson.ParseResult(doc.RootElement, null));
     }
+
+    [Theory]
+    [InlineData("""{"cniVersion":"0.2.0","ip4":{"ip":"10.1.0.5/24"}}""", "1.0.0")]
+    [InlineData("""{"ip4":{"ip":"10.1.0.5/24"}}""", "1.0.0")]
+    [InlineData("""{"cniVersion":"0.4.0","ips":[{"version":"4","address":"10.1.0.5/24"}]}""", "1.1.0")]
+    [InlineData("""{"cniVersion":"1.0.0","ips":[{"address":"10.1.0.5/24"}]}""", "0.4.0")]
+    public void Prev_result_of_another_result_family_is_refused_with_code_1(string prev, string configVersion)
+    {
+        using var doc = System.Text.Json.JsonDocument.Parse(prev);
+        var e = Assert.Throws<CniException>(() => LibCni.Json.CniJson.ParsePrevResult(doc.RootElement, configVersion));
+        Assert.Equal(CniErrorCode.IncompatibleCniVersion, e.Code);
+    }
+
+    [Theory]
+    [InlineData("""{"cniVersion":"1.0.0","ips":[{"address":"10.1.0.5/24"}]}""", "1.1.0")]
+    [InlineData("""{"ips":[{"address":"10.1.0.5/24"}]}""", "1.0.0")]
+    [InlineData("""{"cniVersion":"0.3.1","ips":[{"version":"4","address":"10.1.0.5/24"}]}""", "0.4.0")]
+    [InlineData("""{"cniVersion":"0.2.0","ip4":{"ip":"10.1.0.5/24"}}""", "0.1.0")]
+    public void Prev_result_of_the_config_family_is_read(string prev, string configVersion)
+    {
+        using var doc = System.Text.Json.JsonDocument.Parse(prev);
+        Assert.Equal("10.1.0.5/24", ResultConverter.ToResult100(LibCni.Json.CniJson.ParsePrevResult(doc.RootElement, configVersion)).Ips![0].Address.ToString());
+    }
 }

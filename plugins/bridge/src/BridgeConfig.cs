@@ -95,7 +95,8 @@ public sealed record BridgeConfig
 
     public bool IpMasq { get; init; }
 
-    public MasqueradeBackend MasqBackend { get; init; } = MasqueradeBackend.NfTables;
+    /// <summary>The ipMasqBackend asked for; null: nftables where it works, else iptables (decided at ADD).</summary>
+    public MasqueradeBackend? MasqBackend { get; init; }
 
     public int Mtu { get; init; }
 
@@ -110,7 +111,7 @@ public sealed record BridgeConfig
 
     public bool HasTrunk { get; init; }
 
-    public bool PreserveDefaultVlan { get; init; } = true;
+    public bool PreserveDefaultVlan { get; init; }
 
     public bool MacSpoofCheck { get; init; }
 
@@ -153,11 +154,6 @@ public sealed record BridgeConfig
         }
 
         var trunk = CollectTrunk(conf.VlanTrunk);
-        if (conf.Vlan > 0 && trunk.Count > 0)
-        {
-            throw Invalid("cannot set vlan and vlanTrunk at the same time", "vlan", conf.Vlan);
-        }
-
         if (conf.HairpinMode && conf.PromiscMode)
         {
             throw Invalid("cannot set hairpin mode and promiscuous mode at the same time", "hairpinMode", true);
@@ -169,9 +165,10 @@ public sealed record BridgeConfig
             throw Invalid("cannot use IPAM when DisableContainerInterface flag is set", "ipam.type", ipamType);
         }
 
-        var backend = conf.IpMasqBackend switch
+        MasqueradeBackend? backend = conf.IpMasqBackend switch
         {
-            null or "" or "nftables" => MasqueradeBackend.NfTables,
+            null or "" => null,
+            "nftables" => MasqueradeBackend.NfTables,
             "iptables" => MasqueradeBackend.IpTables,
             var other => throw Invalid($"unknown ipmasq backend \"{other}\"", "ipMasqBackend", other),
         };
@@ -215,7 +212,7 @@ public sealed record BridgeConfig
             Vlan = conf.Vlan,
             TrunkVlans = trunk,
             HasTrunk = trunk.Count > 0,
-            PreserveDefaultVlan = conf.PreserveDefaultVlan ?? true,
+            PreserveDefaultVlan = conf.PreserveDefaultVlan ?? false,
             MacSpoofCheck = conf.MacSpoofCheck,
             EnableDad = conf.EnableDad,
             DisableContainerInterface = conf.DisableContainerInterface,
@@ -224,6 +221,34 @@ public sealed record BridgeConfig
             IpamType = ipamType,
             Dns = conf.Dns is { IsEmpty: false } dns ? dns : null,
             PrevResult = conf.HasPrevResult ? conf.PrevResult : null,
+        };
+    }
+
+    /// <summary>
+    /// What DEL needs from a config that <see cref="Parse"/> refuses (a value out of range, options in
+    /// conflict, an unknown CNI_ARGS key): the network, the IPAM type, ipMasq and macspoofchk. DEL then
+    /// still releases the address, the veth and the rules, which an ADD by another implementation made.
+    /// </summary>
+    public static BridgeConfig ParseForTeardown(byte[] stdin)
+    {
+        BridgeNetConf conf;
+        try
+        {
+            conf = JsonSerializer.Deserialize(stdin, BridgeJsonContext.Default.BridgeNetConf)
+                ?? throw new CniException(CniErrorCode.DecodingFailure, "failed to load netconf: null");
+        }
+        catch (JsonException e)
+        {
+            throw new CniException(CniErrorCode.DecodingFailure, $"failed to load netconf: {e.Message}");
+        }
+
+        return new BridgeConfig
+        {
+            NetworkName = conf.Name ?? "",
+            CniVersion = conf.CniVersion ?? "",
+            IpMasq = conf.IpMasq,
+            MacSpoofCheck = conf.MacSpoofCheck,
+            IpamType = conf.IpamType,
         };
     }
 
@@ -277,18 +302,80 @@ public sealed record BridgeConfig
         return [.. vlans];
     }
 
+    /// <summary>
+    /// A MAC in every form the reference's parser (Go net.ParseMAC) reads: colon- or hyphen-separated octets
+    /// (<c>0a:58:0a:f4:00:05</c>, <c>0a-58-0a-f4-00-05</c>) or dot-separated groups of four hex digits
+    /// (<c>0a58.0af4.0005</c>). Go also reads 8- and 20-octet forms; a veth takes only 6, so those are refused here.
+    /// </summary>
     public static byte[] ParseMac(string text)
     {
-        var parts = text.Split(':');
-        if (parts.Length != 6 || parts.Any(p => p.Length != 2 || !byte.TryParse(p, NumberStyles.HexNumber, CultureInfo.InvariantCulture, out _)))
+        var mac = ParseHardwareAddress(text)
+            ?? throw new CniException(CniErrorCode.InvalidNetworkConfig, $"invalid MAC address \"{text}\"",
+                "expected six hex octets as 0a:58:0a:f4:00:05, 0a-58-0a-f4-00-05 or 0a58.0af4.0005");
+        if (mac.Length != 6)
         {
-            throw new CniException(CniErrorCode.InvalidNetworkConfig, $"invalid MAC address \"{text}\"", "expected six hex octets separated by colons, e.g. 0a:58:0a:f4:00:05");
+            throw new CniException(CniErrorCode.InvalidNetworkConfig, $"invalid MAC address \"{text}\"", $"a {mac.Length}-octet hardware address does not fit an Ethernet interface");
         }
 
-        var mac = parts.Select(p => byte.Parse(p, NumberStyles.HexNumber, CultureInfo.InvariantCulture)).ToArray();
         if ((mac[0] & 1) != 0)
         {
             throw new CniException(CniErrorCode.InvalidNetworkConfig, $"invalid MAC address \"{text}\"", "a multicast address cannot be an interface address");
+        }
+
+        return mac;
+    }
+
+    /// <summary>Go net.ParseMAC's grammar: 6, 8 or 20 octets; null when <paramref name="text"/> is none of its forms.</summary>
+    public static byte[]? ParseHardwareAddress(string text)
+    {
+        if (text.Length < 14)
+        {
+            return null;
+        }
+
+        int groupDigits;
+        char separator;
+        if (text[2] is ':' or '-')
+        {
+            (groupDigits, separator) = (2, text[2]);
+        }
+        else if (text[4] == '.')
+        {
+            (groupDigits, separator) = (4, '.');
+        }
+        else
+        {
+            return null;
+        }
+
+        if ((text.Length + 1) % (groupDigits + 1) != 0)
+        {
+            return null;
+        }
+
+        var groups = (text.Length + 1) / (groupDigits + 1);
+        var octets = groups * groupDigits / 2;
+        if (octets is not (6 or 8 or 20))
+        {
+            return null;
+        }
+
+        var mac = new byte[octets];
+        for (var g = 0; g < groups; g++)
+        {
+            var at = g * (groupDigits + 1);
+            if (g < groups - 1 && text[at + groupDigits] != separator)
+            {
+                return null;
+            }
+
+            for (var d = 0; d < groupDigits; d += 2)
+            {
+                if (!byte.TryParse(text.AsSpan(at + d, 2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out mac[(g * groupDigits + d) / 2]))
+                {
+                    return null;
+                }
+            }
         }
 
         return mac;

@@ -12,7 +12,7 @@ namespace CniPlugins.Bridge;
 /// delegated IPAM plugin, optional gateway, masquerade and MAC anti-spoofing. ADD is all-or-nothing:
 /// every effect pushes its undo, and a failure runs them in reverse before the error is returned.
 /// </summary>
-public sealed class BridgePlugin(IBridgeKernel kernel, IDelegatePlugin ipam, Func<BridgeConfig, IMasquerade> masquerade, ISpoofCheck spoofCheck) : ICniPlugin
+public sealed class BridgePlugin(IBridgeKernel kernel, IDelegatePlugin ipam, Func<MasqueradeBackend, IMasquerade> masquerade, ISpoofCheck spoofCheck) : ICniPlugin
 {
     public static BridgePlugin CreateDefault() =>
         new(new KernelBridge(), ExecDelegatePlugin.Instance, Masquerading.For, new NftSpoofCheck(LibCni.Netfilter.NftClient.Open));
@@ -88,8 +88,7 @@ public sealed class BridgePlugin(IBridgeKernel kernel, IDelegatePlugin ipam, Fun
             if (config.IpMasq)
             {
                 var addresses = result.Ips.Select(ip => ip.Address).ToList();
-                var masq = masquerade(config);
-                masq.Setup(config.NetworkName, args.ContainerId, args.IfName, addresses);
+                var masq = SetupMasquerade(config, args, addresses);
                 undo.Push(("remove masquerade", () => masq.Teardown(config.NetworkName, args.ContainerId, args.IfName, addresses)));
             }
         }
@@ -112,6 +111,30 @@ public sealed class BridgePlugin(IBridgeKernel kernel, IDelegatePlugin ipam, Fun
         }
 
         return result.Normalized();
+    }
+
+    /// <summary>The configured backend, or nftables with a fall back to iptables where nftables does not work.</summary>
+    private IMasquerade SetupMasquerade(BridgeConfig config, CmdArgs args, IReadOnlyList<CidrAddress> addresses)
+    {
+        if (config.MasqBackend is { } asked)
+        {
+            var chosen = masquerade(asked);
+            chosen.Setup(config.NetworkName, args.ContainerId, args.IfName, addresses);
+            return chosen;
+        }
+
+        var nft = masquerade(MasqueradeBackend.NfTables);
+        var used = nft;
+        LibCni.Firewall.BackendFallback.Run("bridge ipMasq",
+            () => nft.Setup(config.NetworkName, args.ContainerId, args.IfName, addresses),
+            () => nft.Teardown(config.NetworkName, args.ContainerId, args.IfName, addresses),
+            () =>
+            {
+                used = masquerade(MasqueradeBackend.IpTables);
+                used.Setup(config.NetworkName, args.ContainerId, args.IfName, addresses);
+            },
+            args.Log);
+        return used;
     }
 
     private void ConfigureGateways(BridgeConfig config, LinkRef bridge, Result100 result, FamilyGateways v4, FamilyGateways v6)
@@ -145,7 +168,18 @@ public sealed class BridgePlugin(IBridgeKernel kernel, IDelegatePlugin ipam, Fun
 
     public void Del(CmdArgs args)
     {
-        var config = BridgeConfig.Parse(args.StdinData, args.ParsedArgs);
+        BridgeConfig config;
+        try
+        {
+            config = BridgeConfig.Parse(args.StdinData, args.ParsedArgs);
+        }
+        catch (CniException e) when (e.Code is CniErrorCode.InvalidNetworkConfig or CniErrorCode.InvalidEnvironmentVariables)
+        {
+            // The attachment may come from an implementation that accepts this config: release what we can.
+            args.Log.WriteLine($"bridge: DEL with a config ADD would refuse ({e.Message}); releasing what it names");
+            config = BridgeConfig.ParseForTeardown(args.StdinData);
+        }
+
         IReadOnlyList<CidrAddress> addresses = [];
         if (args.Netns.Length > 0)
         {
@@ -178,8 +212,11 @@ public sealed class BridgePlugin(IBridgeKernel kernel, IDelegatePlugin ipam, Fun
 
         if (config.IsLayer3 && config.IpMasq)
         {
-            // Rules are found by their tag, so this works even when the netns (and its addresses) is gone.
-            masquerade(config).Teardown(config.NetworkName, args.ContainerId, args.IfName, addresses);
+            // Rules are found by their tag, so this works even when the netns (and its addresses) is gone. Both
+            // backends: the attachment may come from the reference (iptables by default) or another config.
+            LibCni.Firewall.BackendFallback.InBoth("bridge ipMasq teardown",
+                () => masquerade(MasqueradeBackend.NfTables).Teardown(config.NetworkName, args.ContainerId, args.IfName, addresses),
+                () => masquerade(MasqueradeBackend.IpTables).Teardown(config.NetworkName, args.ContainerId, args.IfName, addresses));
         }
     }
 
@@ -196,7 +233,7 @@ public sealed class BridgePlugin(IBridgeKernel kernel, IDelegatePlugin ipam, Fun
             throw new CniException(CniErrorCode.InvalidNetworkConfig, "Required prevResult missing");
         }
 
-        var prev = ResultConverter.ToResult100(CniJson.ParseResult(config.PrevResult.Value, args.ConfigVersion));
+        var prev = ResultConverter.ToResult100(CniJson.ParsePrevResult(config.PrevResult.Value, args.ConfigVersion));
         BridgeChecker.Verify(kernel, config, args, prev);
     }
 
@@ -213,10 +250,12 @@ public sealed class BridgePlugin(IBridgeKernel kernel, IDelegatePlugin ipam, Fun
             Try(() => ipam.Gc(config.IpamType!, args), failures);
         }
 
-        if (config.IpMasq && config.MasqBackend == MasqueradeBackend.NfTables && GcAttachments.Parse(args.StdinData) is { } valid &&
-            masquerade(config) is NftMasquerade nft)
+        if (config.IpMasq && GcAttachments.Parse(args.StdinData) is { } valid)
         {
-            Try(() => nft.Gc(config.NetworkName, valid.Select(a => (a.ContainerId, a.IfName)).ToList()), failures);
+            var attachments = valid.Select(a => (a.ContainerId, a.IfName)).ToList();
+            Try(() => LibCni.Firewall.BackendFallback.InBoth("bridge ipMasq GC",
+                () => masquerade(MasqueradeBackend.NfTables).Gc(config.NetworkName, attachments),
+                () => masquerade(MasqueradeBackend.IpTables).Gc(config.NetworkName, attachments)), failures);
         }
 
         if (failures.Count > 0)

@@ -8,6 +8,12 @@ public sealed record LinkRef(string Name, int Index, string Mac);
 /// <summary>How the host end of the veth joins the bridge.</summary>
 public sealed record PortSettings(bool Hairpin, bool Isolated, int Vlan, IReadOnlyList<int> TrunkVlans, bool PreserveDefaultVlan);
 
+/// <summary>One bridge VLAN change on a port (RTM_SETLINK to add, RTM_DELLINK to remove), as <c>bridge vlan add|del</c>.</summary>
+public sealed record BridgeVlanOp(bool Add, int MinVid, int MaxVid, bool Pvid, bool Untagged)
+{
+    public LibCni.Netlink.NetlinkMessageWriter Request(int index) => LibCni.Netlink.Route.RtnlRequests.BridgeVlan(index, Add, MinVid, MaxVid, Pvid, Untagged);
+}
+
 /// <summary>What to configure inside the container for its interface.</summary>
 public sealed record ContainerAddressing(IReadOnlyList<IpConfig100> Ips, IReadOnlyList<Route> Routes, bool EnableDad);
 
@@ -69,6 +75,9 @@ public interface IMasquerade
     void Setup(string network, string containerId, string ifName, IReadOnlyList<CidrAddress> addresses);
 
     void Teardown(string network, string containerId, string ifName, IReadOnlyList<CidrAddress> addresses);
+
+    /// <summary>Removes the rules of every attachment of <paramref name="network"/> not in <paramref name="valid"/>.</summary>
+    void Gc(string network, IReadOnlyCollection<(string ContainerId, string IfName)> valid);
 }
 
 /// <summary>MAC anti-spoofing on the host veth (the macspoofchk option).</summary>

@@ -80,13 +80,65 @@ public sealed class IptablesMasquerade(IIptablesRunner iptables) : IMasquerade
         return script;
     }
 
+    /// <summary>
+    /// The iptables layout has no GC in the reference; ours reads the owner from the comment every POSTROUTING
+    /// jump carries (<c>name: "net" id: "container"</c>, also written by the reference) and removes the chains of
+    /// containers of this network that are not valid attachments.
+    /// </summary>
+    public void Gc(string network, IReadOnlyCollection<(string ContainerId, string IfName)> valid)
+    {
+        var keep = valid.Select(a => ChainName(network, a.ContainerId)).ToHashSet(StringComparer.Ordinal);
+        foreach (var ipv6 in new[] { false, true })
+        {
+            if (!iptables.IsAvailable(ipv6))
+            {
+                continue;
+            }
+
+            var table = iptables.SaveNat(ipv6);
+            var script = GcScript(table, network, keep);
+            if (!script.IsEmpty)
+            {
+                iptables.RestoreNat(ipv6, script.ToString());
+            }
+        }
+    }
+
+    internal static IptablesScript GcScript(IptablesTable table, string network, IReadOnlySet<string> keepChains)
+    {
+        var script = new IptablesScript();
+        var owned = $"--comment \"name: \\\"{Escape(network)}\\\" id: \\\"";
+        var stale = table.Rules("POSTROUTING")
+            .Where(r => r.Contains(owned, StringComparison.Ordinal))
+            .Select(r => r[(r.LastIndexOf("-j ", StringComparison.Ordinal) + 3)..])
+            .Where(chain => chain.StartsWith("CNI-", StringComparison.Ordinal) && !keepChains.Contains(chain))
+            .Distinct()
+            .ToList();
+        foreach (var chain in stale)
+        {
+            foreach (var rule in table.Rules("POSTROUTING").Where(r => r.EndsWith($"-j {chain}", StringComparison.Ordinal)))
+            {
+                script.Line($"-D POSTROUTING {rule}");
+            }
+
+            if (table.HasChain(chain))
+            {
+                script.Line($"-F {chain}").Line($"-X {chain}");
+            }
+        }
+
+        return script;
+    }
+
+    private static string Escape(string text) => text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal);
+
     private static string Quote(string text) => "\"" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
 }
 
 /// <summary>Chooses the masquerade backend for a config.</summary>
 public static class Masquerading
 {
-    public static IMasquerade For(BridgeConfig config) => config.MasqBackend switch
+    public static IMasquerade For(MasqueradeBackend backend) => backend switch
     {
         MasqueradeBackend.IpTables => new IptablesMasquerade(IptablesRunner.Instance),
         _ => new NftMasquerade(LibCni.Netfilter.NftClient.Open),

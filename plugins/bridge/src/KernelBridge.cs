@@ -50,7 +50,7 @@ public sealed class KernelBridge : IBridgeKernel
         }
 
         // The plugin owns the bridge's routes: no router advertisements.
-        TrySysctl($"net.ipv6.conf.{name}.accept_ra", "0");
+        TrySysctl("0", Sysctl.Conf("ipv6", name, "accept_ra"));
         if (!bridge.IsUp)
         {
             Host.SetLinkUp(bridge.Index, true);
@@ -90,7 +90,7 @@ public sealed class KernelBridge : IBridgeKernel
             var containerLink = container.GetLink(ifName) ?? throw new IOException($"veth {ifName} vanished in {netns}");
             var hostLink = Host.GetLink(peerName) ?? throw new IOException($"host veth {peerName} vanished");
             Host.SetLinkUp(hostLink.Index, true);
-            TrySysctl($"net.ipv6.conf.{peerName}.accept_ra", "0");
+            TrySysctl("0", Sysctl.Conf("ipv6", peerName, "accept_ra"));
             return (Ref(hostLink), Ref(containerLink));
         }
     }
@@ -107,28 +107,56 @@ public sealed class KernelBridge : IBridgeKernel
     {
         Host.SetMaster(hostVeth.Index, bridge.Index);
         Host.SetBridgePort(hostVeth.Index, settings.Hairpin, settings.Isolated ? true : null);
-        var vlans = settings.Vlan != 0 || settings.TrunkVlans.Count > 0;
-        if (vlans && !settings.PreserveDefaultVlan)
+        foreach (var op in VlanPlan(settings))
         {
-            // A new port on a VLAN-filtering bridge holds only the bridge's default PVID (1).
             try
             {
-                Host.DeleteBridgeVlan(hostVeth.Index, 1, 1);
+                if (op.Add)
+                {
+                    Host.AddBridgeVlan(hostVeth.Index, op.MinVid, op.MaxVid, op.Pvid, op.Untagged);
+                }
+                else
+                {
+                    Host.DeleteBridgeVlan(hostVeth.Index, op.MinVid, op.MaxVid);
+                }
             }
-            catch (NetlinkException e) when (e.Errno is Errno.ENOENT or Errno.EINVAL)
+            catch (NetlinkException e) when (!op.Add && e.Errno is Errno.ENOENT or Errno.EINVAL)
             {
+                // The default VLAN was not there to remove.
             }
+        }
+    }
+
+    /// <summary>
+    /// The port's VLAN changes in the reference's (v1.8+) order: without preserveDefaultVlan the default
+    /// PVID (1, all a new port holds) goes; <c>vlan</c> is the native VLAN (PVID, untagged); trunk VLANs are
+    /// tagged; a trunk without <c>vlan</c> gets VLAN 1 as its native VLAN.
+    /// </summary>
+    public static IReadOnlyList<BridgeVlanOp> VlanPlan(PortSettings settings)
+    {
+        var ops = new List<BridgeVlanOp>();
+        var trunk = settings.TrunkVlans.Count > 0;
+        if ((settings.Vlan != 0 || trunk) && !settings.PreserveDefaultVlan)
+        {
+            ops.Add(new BridgeVlanOp(false, 1, 1, false, false));
         }
 
         if (settings.Vlan != 0)
         {
-            Host.AddBridgeVlan(hostVeth.Index, settings.Vlan, settings.Vlan, pvid: true, untagged: true);
+            ops.Add(new BridgeVlanOp(true, settings.Vlan, settings.Vlan, true, true));
         }
 
         foreach (var (min, max) in VlanRanges(settings.TrunkVlans))
         {
-            Host.AddBridgeVlan(hostVeth.Index, min, max, pvid: false, untagged: false);
+            ops.Add(new BridgeVlanOp(true, min, max, false, false));
         }
+
+        if (settings.Vlan == 0 && trunk)
+        {
+            ops.Add(new BridgeVlanOp(true, 1, 1, true, true));
+        }
+
+        return ops;
     }
 
     /// <summary>Folds sorted VLAN ids into consecutive ranges, one netlink request each.</summary>
@@ -155,22 +183,22 @@ public sealed class KernelBridge : IBridgeKernel
         {
             if (addressing.EnableDad)
             {
-                TrySysctl($"net.ipv6.conf.{ifName}.enhanced_dad", "1");
-                TrySysctl($"net.ipv6.conf.{ifName}.accept_dad", "1");
+                TrySysctl("1", Sysctl.Conf("ipv6", ifName, "enhanced_dad"));
+                TrySysctl("1", Sysctl.Conf("ipv6", ifName, "accept_dad"));
             }
             else
             {
-                TrySysctl($"net.ipv6.conf.{ifName}.accept_dad", "0");
+                TrySysctl("0", Sysctl.Conf("ipv6", ifName, "accept_dad"));
             }
 
             // Announce the new addresses: a gratuitous ARP and an unsolicited neighbour advertisement on link up.
-            TrySysctl($"net.ipv4.conf.{ifName}.arp_notify", "1");
-            TrySysctl($"net.ipv6.conf.{ifName}.ndisc_notify", "1");
+            TrySysctl("1", Sysctl.Conf("ipv4", ifName, "arp_notify"));
+            TrySysctl("1", Sysctl.Conf("ipv6", ifName, "ndisc_notify"));
             if (hasV6)
             {
-                Sysctl.Ensure("net.ipv6.conf.lo.disable_ipv6", "0");
-                Sysctl.Ensure($"net.ipv6.conf.{ifName}.disable_ipv6", "0");
-                TrySysctl($"net.ipv6.conf.{ifName}.keep_addr_on_down", "1");
+                Sysctl.Ensure("0", Sysctl.Conf("ipv6", "lo", "disable_ipv6"));
+                Sysctl.Ensure("0", Sysctl.Conf("ipv6", ifName, "disable_ipv6"));
+                TrySysctl("1", Sysctl.Conf("ipv6", ifName, "keep_addr_on_down"));
             }
         });
 
@@ -281,7 +309,7 @@ public sealed class KernelBridge : IBridgeKernel
     }
 
     public void EnableForwarding(bool ipv4) =>
-        Sysctl.Ensure(ipv4 ? "net.ipv4.ip_forward" : "net.ipv6.conf.all.forwarding", "1");
+        Sysctl.Ensure("1", ipv4 ? ["net", "ipv4", "ip_forward"] : Sysctl.Conf("ipv6", "all", "forwarding"));
 
     public LinkRef WaitPortUp(string name)
     {
@@ -376,11 +404,11 @@ public sealed class KernelBridge : IBridgeKernel
 
     private static LinkRef Ref(LinkInfo link) => new(link.Name, link.Index, link.Mac);
 
-    private static void TrySysctl(string name, string value)
+    private static void TrySysctl(string value, string[] name)
     {
         try
         {
-            Sysctl.Write(name, value);
+            Sysctl.Write(value, name);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

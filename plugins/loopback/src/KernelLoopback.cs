@@ -40,7 +40,7 @@ public sealed class KernelLoopback : ILoopbackKernel
         var link = rtnl.GetLink(index) ?? throw new IOException($"loopback interface vanished in {netns}");
         var addresses = rtnl.ListAddresses(AddressFamily.Unspec, index).Select(a => a.Address).ToList();
         var ipv6Enabled = NetNamespace.Run(netns, () =>
-            File.Exists(Sysctl.PathOf("net.ipv6.conf.lo.disable_ipv6")) && Sysctl.Read("net.ipv6.conf.lo.disable_ipv6") == "0");
+            File.Exists(Sysctl.PathOf(Sysctl.Conf("ipv6", "lo", "disable_ipv6"))) && Sysctl.Read(Sysctl.Conf("ipv6", "lo", "disable_ipv6")) == "0");
         return new LoopbackState(link.IsUp, addresses, ipv6Enabled);
     }
 }

@@ -20,7 +20,7 @@ public sealed class LoopbackPlugin(ILoopbackKernel kernel) : ICniPlugin
     public ICniResult Add(CmdArgs args)
     {
         var conf = ParseConf(args);
-        var prevResult = conf.HasPrevResult ? CniJson.ParseResult(conf.PrevResult!.Value, args.ConfigVersion) : null;
+        var prevResult = conf.HasPrevResult ? CniJson.ParsePrevResult(conf.PrevResult!.Value, args.ConfigVersion) : null;
         var state = kernel.BringUp(args.Netns);
         return BuildResult(args.Netns, state, prevResult);
     }
@@ -47,7 +47,7 @@ public sealed class LoopbackPlugin(ILoopbackKernel kernel) : ICniPlugin
     {
         var conf = ParseConf(args);
         var state = kernel.Inspect(args.Netns);
-        var prevResult = conf.HasPrevResult ? ResultConverter.ToResult100(CniJson.ParseResult(conf.PrevResult!.Value, args.ConfigVersion)) : null;
+        var prevResult = conf.HasPrevResult ? ResultConverter.ToResult100(CniJson.ParsePrevResult(conf.PrevResult!.Value, args.ConfigVersion)) : null;
         VerifyState(state, prevResult);
     }
 

@@ -29,8 +29,11 @@ public interface IPortForwarder
 /// <summary>Host-side effects around the rules: route_localnet for localhost access, stale UDP conntrack entries.</summary>
 public interface IPortmapHost
 {
-    /// <summary>Sets route_localnet=1 on the host interface that routes to <paramref name="containerIp"/>.</summary>
-    void EnableRouteLocalnet(System.Net.IPAddress containerIp);
+    /// <summary>
+    /// Sets route_localnet=1 on the host interface that routes to <paramref name="containerIp"/>; false when the
+    /// host has no route to it (nothing to set, as the reference skips it).
+    /// </summary>
+    bool EnableRouteLocalnet(System.Net.IPAddress containerIp);
 
     /// <summary>Deletes UDP conntrack entries whose original destination port is one of <paramref name="ports"/>.</summary>
     void FlushUdpConntrack(bool ipv4, IReadOnlyList<int> ports);

@@ -8,12 +8,16 @@ namespace CniPlugins.Portmap;
 /// <summary><see cref="IPortmapHost"/> over rtnetlink, ctnetlink and /proc/sys, in the plugin's (host) netns.</summary>
 public sealed class KernelPortmapHost : IPortmapHost
 {
-    public void EnableRouteLocalnet(IPAddress containerIp)
+    public bool EnableRouteLocalnet(IPAddress containerIp)
     {
         using var rtnl = NetNamespace.OpenRtnl();
-        var route = rtnl.GetRoute(containerIp) ?? throw new IOException($"no route to {containerIp}");
-        var link = rtnl.GetLink(route.OutputIndex) ?? throw new IOException($"no interface with index {route.OutputIndex}");
-        Sysctl.Ensure($"net.ipv4.conf.{link.Name}.route_localnet", "1");
+        if (rtnl.GetRoute(containerIp) is not { } route || rtnl.GetLink(route.OutputIndex) is not { } link)
+        {
+            return false;
+        }
+
+        Sysctl.Ensure("1", Sysctl.Conf("ipv4", link.Name, "route_localnet"));
+        return true;
     }
 
     public void FlushUdpConntrack(bool ipv4, IReadOnlyList<int> ports)

@@ -121,7 +121,9 @@ public sealed class NftPortForwarder(Func<INftables> open) : IPortForwarder
             var family = ipv4 ? NftFamily.Ip : NftFamily.Ip6;
             var name = ipv4 ? "IPv4" : "IPv6";
             var expected = request.MappingsFor(ipv4).Count;
-            var dnat = nft.FindRules(family, Table, "hostports", c => c == tag).Count;
+            // Rules the reference (v1.9) made carry the bare container ID: a container it mapped checks too.
+            bool Ours(string c) => c == tag || c == request.ContainerId;
+            var dnat = nft.FindRules(family, Table, "hostports", Ours).Count;
             if (dnat < expected)
             {
                 throw new CniException(CniErrorCode.Internal, $"could not check {name} dnat: {dnat} of {expected} port mapping rules present",
@@ -131,7 +133,7 @@ public sealed class NftPortForwarder(Func<INftables> open) : IPortForwarder
             if (request.Config.Snat)
             {
                 var wanted = ipv4 && !request.Config.MasqAll ? 2 : 1;
-                var masq = nft.FindRules(family, Table, "masquerading", c => c == tag).Count;
+                var masq = nft.FindRules(family, Table, "masquerading", Ours).Count;
                 if (masq < wanted)
                 {
                     throw new CniException(CniErrorCode.Internal, $"could not check {name} snat: {masq} of {wanted} masquerade rules present",

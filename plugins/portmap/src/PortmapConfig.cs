@@ -92,7 +92,8 @@ public sealed record PortmapConfig
 
     public IReadOnlyList<string> ConditionsV6 { get; init; } = [];
 
-    public PortmapBackend Backend { get; init; } = PortmapBackend.NfTables;
+    /// <summary>The backend asked for (or implied by iptables-only options); null: nftables where it works, else iptables.</summary>
+    public PortmapBackend? Backend { get; init; }
 
     public ICniResult? PrevResult { get; init; }
 
@@ -127,7 +128,7 @@ public sealed record PortmapConfig
         }
 
         var backend = ChooseBackend(conf);
-        var prev = conf.HasPrevResult ? CniJson.ParseResult(conf.PrevResult!.Value, configVersion) : null;
+        var prev = conf.HasPrevResult ? CniJson.ParsePrevResult(conf.PrevResult!.Value, configVersion) : null;
         var (v4, v6) = prev is null ? (null, null) : ContainerAddresses(ResultConverter.ToResult100(prev), ifName);
         return new PortmapConfig
         {
@@ -149,10 +150,10 @@ public sealed record PortmapConfig
     }
 
     /// <summary>
-    /// The backend: as asked, else nftables (we speak it in-process) unless the config carries
-    /// iptables-only options. Options of the other backend are refused, as the reference does.
+    /// The backend: as asked, else iptables when the config carries iptables-only options, else null (nftables
+    /// where it works, iptables otherwise: decided by the ADD). Options of the other backend are refused, as the reference does.
     /// </summary>
-    private static PortmapBackend ChooseBackend(PortmapNetConf conf)
+    private static PortmapBackend? ChooseBackend(PortmapNetConf conf)
     {
         var iptablesOptions = new List<string>();
         if (conf.MarkMasqBit is not null)
@@ -179,7 +180,7 @@ public sealed record PortmapConfig
         switch (conf.Backend)
         {
             case null or "":
-                return iptablesOptions.Count > 0 ? PortmapBackend.IpTables : PortmapBackend.NfTables;
+                return iptablesOptions.Count > 0 ? PortmapBackend.IpTables : nftOptions.Count > 0 ? PortmapBackend.NfTables : null;
             case "iptables":
                 if (nftOptions.Count > 0)
                 {

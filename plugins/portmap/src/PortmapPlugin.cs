@@ -26,8 +26,7 @@ public sealed class PortmapPlugin(Func<PortmapBackend, IPortForwarder> backends,
         }
 
         var request = new PortmapRequest(config.NetworkName, args.ContainerId, args.IfName, config);
-        var forwarder = backends(config.Backend);
-        forwarder.Forward(request);
+        var forwarder = Forward(config, request, args);
         try
         {
             foreach (var ipv4 in new[] { true, false })
@@ -42,7 +41,10 @@ public sealed class PortmapPlugin(Func<PortmapBackend, IPortForwarder> backends,
                 {
                     try
                     {
-                        host.EnableRouteLocalnet(config.ContainerV4!.Value.Address);
+                        if (!host.EnableRouteLocalnet(config.ContainerV4!.Value.Address))
+                        {
+                            args.Log.WriteLine($"portmap: no host route to {IpText.Format(config.ContainerV4!.Value.Address)}; route_localnet not set (localhost access to the mapped ports will not work)");
+                        }
                     }
                     catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                     {
@@ -64,8 +66,35 @@ public sealed class PortmapPlugin(Func<PortmapBackend, IPortForwarder> backends,
     {
         var config = PortmapConfig.Parse(args.StdinData, args.IfName, args.ConfigVersion);
 
-        // Rules are tagged with the container ID, so DEL works without portMappings or prevResult.
-        backends(config.Backend).Unforward(config.NetworkName, args.ContainerId);
+        // Rules are tagged with the container ID, so DEL works without portMappings or prevResult. Both
+        // backends: the container may have been mapped by the reference (iptables by default) or another config.
+        LibCni.Firewall.BackendFallback.InBoth("portmap teardown",
+            () => backends(PortmapBackend.NfTables).Unforward(config.NetworkName, args.ContainerId),
+            () => backends(PortmapBackend.IpTables).Unforward(config.NetworkName, args.ContainerId));
+    }
+
+    /// <summary>The configured backend, or nftables with a fall back to iptables where nftables does not work.</summary>
+    private IPortForwarder Forward(PortmapConfig config, PortmapRequest request, CmdArgs args)
+    {
+        if (config.Backend is { } asked)
+        {
+            var chosen = backends(asked);
+            chosen.Forward(request);
+            return chosen;
+        }
+
+        var nft = backends(PortmapBackend.NfTables);
+        var used = nft;
+        LibCni.Firewall.BackendFallback.Run("portmap",
+            () => nft.Forward(request),
+            () => nft.Unforward(config.NetworkName, args.ContainerId),
+            () =>
+            {
+                used = backends(PortmapBackend.IpTables);
+                used.Forward(request);
+            },
+            args.Log);
+        return used;
     }
 
     public void Check(CmdArgs args)
@@ -81,7 +110,25 @@ public sealed class PortmapPlugin(Func<PortmapBackend, IPortForwarder> backends,
             throw new CniException(CniErrorCode.InvalidNetworkConfig, "must be called as chained plugin", "portmap needs prevResult from the plugin before it");
         }
 
-        backends(config.Backend).Check(new PortmapRequest(config.NetworkName, args.ContainerId, args.IfName, config));
+        // The rules may be in either backend (made by the reference, or before a fall back): the configured
+        // (or default) one is asked first, the other only when the first misses them.
+        var request = new PortmapRequest(config.NetworkName, args.ContainerId, args.IfName, config);
+        var first = config.Backend ?? PortmapBackend.NfTables;
+        try
+        {
+            backends(first).Check(request);
+        }
+        catch (Exception e) when (e is CniException or IOException)
+        {
+            try
+            {
+                backends(first == PortmapBackend.NfTables ? PortmapBackend.IpTables : PortmapBackend.NfTables).Check(request);
+            }
+            catch (Exception second) when (second is CniException or IOException)
+            {
+                throw e is CniException cni ? cni : new CniException(CniErrorCode.Internal, e.Message);
+            }
+        }
     }
 
     public void Gc(CmdArgs args)
@@ -93,7 +140,9 @@ public sealed class PortmapPlugin(Func<PortmapBackend, IPortForwarder> backends,
             return;
         }
 
-        backends(config.Backend).Gc(config.NetworkName, valid);
+        LibCni.Firewall.BackendFallback.InBoth("portmap GC",
+            () => backends(PortmapBackend.NfTables).Gc(config.NetworkName, valid),
+            () => backends(PortmapBackend.IpTables).Gc(config.NetworkName, valid));
     }
 
     /// <summary>Container IDs of the valid attachments; null when the request carries no list (nothing to collect).</summary>

@@ -35,10 +35,11 @@ public sealed record HostLocalConfig(
             var args = CniArgs.Parse(cniArgs);
             if (args.Get("IP") is { Length: > 0 } ip)
             {
-                requested.Add(IpText.TryParse(ip, out var address)
+                // As the reference (pkg/ip ParseIP): an address, or an address with a prefix whose prefix is ignored.
+                requested.Add((ip.Contains('/') ? TryParseCidrAddress(ip, out var address) : IpText.TryParse(ip, out address))
                     ? address
                     : throw new CniException(CniErrorCode.InvalidEnvironmentVariables,
-                        $"ARGS: error parsing value of pair \"IP={ip}\": invalid IP address {ip}", "CNI_ARGS IP must be a single IP address"));
+                        $"ARGS: error parsing value of pair \"IP={ip}\": invalid IP address {ip}", "CNI_ARGS IP must be one IP address, optionally with a prefix"));
             }
 
             args.RequireKnownKeys("IP");

@@ -144,6 +144,28 @@ public class PluginTests : IDisposable
     }
 
     [Fact]
+    public void Cni_args_ip_with_a_prefix_requests_the_address()
+    {
+        var add = Run("ADD", Conf("1.1.0"), args: "IP=10.1.0.50/24");
+        Assert.Equal(0, add.Exit);
+        Assert.Contains("\"address\": \"10.1.0.50/24\"", add.Stdout, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("ADD")]
+    [InlineData("DEL")]
+    [InlineData("CHECK")]
+    [InlineData("GC")]
+    public void A_store_that_cannot_be_opened_is_an_io_failure(string command)
+    {
+        File.WriteAllText(StoreDir, "a file where the store directory belongs");
+        var conf = Conf("1.1.0", extra: command == "GC" ? ""","cni.dev/valid-attachments":[]""" : "");
+        var result = Run(command, conf);
+        Assert.Equal(1, result.Exit);
+        Assert.Contains("\"code\": 5,", result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Unsatisfiable_requested_ip_releases_everything_taken()
     {
         var conf = Conf("1.1.0", """ "subnet":"10.1.0.0/24" """, extra: ""","args":{"cni":{"ips":["10.1.0.9","10.9.9.9","10.1.0.10"]}}""");

@@ -82,6 +82,10 @@ public sealed partial class IptablesRunner : IIptablesRunner
 
     private static readonly string[] SearchPath = ["/usr/sbin", "/sbin", "/usr/bin", "/bin"];
 
+    // The save that proved a family available, kept for the SaveNat that callers make right after it, so a
+    // teardown in a backend costs one iptables-save per family, not two.
+    private readonly string?[] _availabilitySave = new string?[2];
+
     public bool IsAvailable(bool ipv6)
     {
         if (Find(ipv6 ? "ip6tables-restore" : "iptables-restore") is null || Find(ipv6 ? "ip6tables-save" : "iptables-save") is null)
@@ -89,11 +93,19 @@ public sealed partial class IptablesRunner : IIptablesRunner
             return false;
         }
 
-        return Run(Find(ipv6 ? "ip6tables-save" : "iptables-save")!, ["-t", "nat"], null).ExitCode == 0;
+        var (exit, stdout, _) = Run(Find(ipv6 ? "ip6tables-save" : "iptables-save")!, ["-t", "nat"], null);
+        _availabilitySave[ipv6 ? 1 : 0] = exit == 0 ? stdout : null;
+        return exit == 0;
     }
 
     public IptablesTable SaveNat(bool ipv6)
     {
+        if (_availabilitySave[ipv6 ? 1 : 0] is { } fresh)
+        {
+            _availabilitySave[ipv6 ? 1 : 0] = null;
+            return IptablesTable.Parse(fresh);
+        }
+
         var tool = ipv6 ? "ip6tables-save" : "iptables-save";
         var (exit, stdout, stderr) = Run(Find(tool) ?? throw new IOException($"{tool} not found"), ["-t", "nat"], null);
         if (exit != 0)
@@ -106,6 +118,7 @@ public sealed partial class IptablesRunner : IIptablesRunner
 
     public void RestoreNat(bool ipv6, string script)
     {
+        _availabilitySave[ipv6 ? 1 : 0] = null;
         var tool = ipv6 ? "ip6tables-restore" : "iptables-restore";
         var (exit, _, stderr) = Run(Find(tool) ?? throw new IOException($"{tool} not found"), ["--noflush", "-w", "5"], script);
         if (exit != 0)

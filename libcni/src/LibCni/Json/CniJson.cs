@@ -82,6 +82,33 @@ public static class CniJson
         }
     }
 
+    /// <summary>
+    /// A prevResult, read as a result of the config's version as the spec and the reference do: one of
+    /// another result family (an <c>ip4</c> 0.2.0 result under a 1.0.0 config) is refused, not converted.
+    /// A prevResult without a version is taken to be of the config's version.
+    /// </summary>
+    public static ICniResult ParsePrevResult(JsonElement json, string configVersion)
+    {
+        var configFamily = SpecVersions.FamilyOf(configVersion);
+        if (json.ValueKind == JsonValueKind.Object)
+        {
+            var stated = json.TryGetProperty("cniVersion", out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+            if (!string.IsNullOrEmpty(stated) && SpecVersions.FamilyOf(stated) != configFamily)
+            {
+                throw new CniException(CniErrorCode.IncompatibleCniVersion, $"could not parse prevResult: its version \"{stated}\" is not of the config's result family",
+                    $"cniVersion \"{configVersion}\"; a prevResult must be a result of the config's version");
+            }
+
+            if (string.IsNullOrEmpty(stated) && configFamily != ResultFamily.V020 && (json.TryGetProperty("ip4", out _) || json.TryGetProperty("ip6", out _)))
+            {
+                throw new CniException(CniErrorCode.IncompatibleCniVersion, "could not parse prevResult: it has the 0.1.0/0.2.0 ip4/ip6 form",
+                    $"cniVersion \"{configVersion}\"; a prevResult must be a result of the config's version");
+            }
+        }
+
+        return ParseResult(json, configVersion);
+    }
+
     public static ICniResult ParseResult(ReadOnlySpan<byte> utf8, string? defaultVersion)
     {
         try

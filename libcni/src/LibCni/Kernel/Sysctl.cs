@@ -3,21 +3,38 @@ namespace LibCni.Kernel;
 /// <summary>
 /// Reads and writes /proc/sys. Network sysctls belong to the netns of the thread that opens the file, so
 /// call these inside <see cref="NetNamespace.Run{T}(string, Func{T})"/> for a container's settings.
+/// A sysctl is named by its path components: an interface name may hold dots (<c>eth0.1</c>, <c>br.0</c>),
+/// so it is one component and never split on them.
 /// </summary>
 public static class Sysctl
 {
-    public static string PathOf(string name) => "/proc/sys/" + name.Replace('.', '/');
+    /// <summary>The /proc/sys path of the components, each one path element (no '/', not "." or "..").</summary>
+    public static string PathOf(params string[] components)
+    {
+        foreach (var component in components)
+        {
+            if (component.Length == 0 || component.Contains('/') || component is "." or "..")
+            {
+                throw new ArgumentException($"invalid sysctl path component \"{component}\"", nameof(components));
+            }
+        }
 
-    public static string Read(string name) => File.ReadAllText(PathOf(name)).Trim();
+        return "/proc/sys/" + string.Join('/', components);
+    }
 
-    public static void Write(string name, string value) => File.WriteAllText(PathOf(name), value);
+    /// <summary>The per-interface key, e.g. <c>Conf("ipv6", "eth0.1", "accept_ra")</c> for net/ipv6/conf/eth0.1/accept_ra.</summary>
+    public static string[] Conf(string family, string ifName, string key) => ["net", family, "conf", ifName, key];
+
+    public static string Read(params string[] components) => File.ReadAllText(PathOf(components)).Trim();
+
+    public static void Write(string value, params string[] components) => File.WriteAllText(PathOf(components), value);
 
     /// <summary>Writes only when the value differs, as the reference does for ip_forward.</summary>
-    public static void Ensure(string name, string value)
+    public static void Ensure(string value, params string[] components)
     {
-        if (Read(name) != value)
+        if (Read(components) != value)
         {
-            Write(name, value);
+            Write(value, components);
         }
     }
 }

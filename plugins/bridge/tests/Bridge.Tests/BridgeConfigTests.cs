@@ -20,8 +20,8 @@ public class BridgeConfigTests
         Assert.Equal("cni0", c.BridgeName);
         Assert.False(c.IsGateway);
         Assert.False(c.IsLayer3);
-        Assert.True(c.PreserveDefaultVlan);
-        Assert.Equal(MasqueradeBackend.NfTables, c.MasqBackend);
+        Assert.False(c.PreserveDefaultVlan);
+        Assert.Null(c.MasqBackend);
         Assert.Null(c.Mac);
     }
 
@@ -37,7 +37,6 @@ public class BridgeConfigTests
     [InlineData(""","vlanTrunk":[{"maxID":5}]""", "minID and maxID should be configured simultaneously, minID is missing")]
     [InlineData(""","vlanTrunk":[{"minID":5}]""", "minID and maxID should be configured simultaneously, maxID is missing")]
     [InlineData(""","vlanTrunk":[{"id":0}]""", "incorrect trunk id parameter")]
-    [InlineData(""","vlan":5,"vlanTrunk":[{"id":6}]""", "cannot set vlan and vlanTrunk at the same time")]
     [InlineData(""","hairpinMode":true,"promiscMode":true""", "cannot set hairpin mode and promiscuous mode at the same time")]
     [InlineData(""","disableContainerInterface":true,"ipam":{"type":"host-local"}""", "cannot use IPAM when DisableContainerInterface flag is set")]
     [InlineData(",\"ipMasqBackend\":\"ebtables\"", "unknown ipmasq backend \"ebtables\"")]
@@ -58,6 +57,15 @@ public class BridgeConfigTests
     }
 
     [Fact]
+    public void Vlan_and_trunk_together_are_a_trunk_with_a_native_vlan()
+    {
+        var c = Parse(""","vlan":5,"vlanTrunk":[{"id":6}]""");
+        Assert.Equal(5, c.Vlan);
+        Assert.Equal([6], c.TrunkVlans);
+        Assert.True(c.VlanFiltering);
+    }
+
+    [Fact]
     public void Trunk_is_merged_sorted_and_deduplicated() =>
         Assert.Equal([2, 3, 4, 5, 9], Parse(""","vlanTrunk":[{"id":9},{"minID":3,"maxID":5},{"id":2},{"id":4}]""").TrunkVlans);
 
@@ -70,9 +78,33 @@ public class BridgeConfigTests
     }
 
     [Theory]
+    [InlineData("0a:58:0a:00:00:01")]
+    [InlineData("0A:58:0A:00:00:01")]
+    [InlineData("0a-58-0a-00-00-01")]
+    [InlineData("0a58.0a00.0001")]
+    public void Mac_is_read_in_every_six_octet_form_of_go_parse_mac(string mac) =>
+        Assert.Equal("0a580a000001", Convert.ToHexString(Parse($$""","runtimeConfig":{"mac":"{{mac}}"}""").Mac!).ToLowerInvariant());
+
+    [Theory]
+    [InlineData("02:00:5e:10:00:00:00:01", 8)]
+    [InlineData("0200.5e10.0000.0001", 8)]
+    [InlineData("00:00:00:00:fe:80:00:00:00:00:00:00:02:00:5e:10:00:00:00:01", 20)]
+    [InlineData("0000.0000.fe80.0000.0000.0000.0200.5e10.0000.0001", 20)]
+    public void Longer_go_forms_parse_but_do_not_fit_a_veth(string mac, int octets)
+    {
+        Assert.Equal(octets, BridgeConfig.ParseHardwareAddress(mac)!.Length);
+        Assert.Contains($"{octets}-octet", Fails($$""","runtimeConfig":{"mac":"{{mac}}"}""").Details, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("zz:58:0a:00:00:01")]
     [InlineData("0a:58:0a:00:00")]
     [InlineData("01:00:5e:00:00:01")]
+    [InlineData("0a:58-0a:00:00:01")]
+    [InlineData("0a58.0a00:0001")]
+    [InlineData("0a58.0a00.001")]
+    [InlineData("0a:58:0a:00:00:01:")]
+    [InlineData("+a:58:0a:00:00:01")]
     public void Bad_mac_is_rejected(string mac) =>
         Assert.Equal($"invalid MAC address \"{mac}\"", Fails($$""","runtimeConfig":{"mac":"{{mac}}"}""").Message);
 

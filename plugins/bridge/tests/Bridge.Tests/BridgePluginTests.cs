@@ -15,6 +15,7 @@ public class BridgePluginTests
     private readonly FakeBridgeKernel _kernel = new();
     private readonly Mock<IDelegatePlugin> _ipam = new();
     private readonly Mock<IMasquerade> _masq = new();
+    private readonly Mock<IMasquerade> _iptMasq = new();
     private readonly Mock<ISpoofCheck> _spoof = new();
 
     public BridgePluginTests()
@@ -30,10 +31,69 @@ public class BridgePluginTests
     private (int Exit, JsonElement Output) Run(string command, string extra, string version = "1.0.0")
     {
         var env = FakeEnvironment.For(command, $$"""{"cniVersion":"{{version}}","name":"net1","type":"bridge","bridge":"br9"{{extra}}}""");
-        var plugin = new BridgePlugin(_kernel, _ipam.Object, _ => _masq.Object, _spoof.Object);
+        var plugin = new BridgePlugin(_kernel, _ipam.Object, b => b == MasqueradeBackend.IpTables ? _iptMasq.Object : _masq.Object, _spoof.Object);
         var exit = new PluginHost(plugin, "about").Run(env);
+        Log = env.StderrWriter.ToString();
         var output = env.Output.Length == 0 ? default : JsonDocument.Parse(env.Output).RootElement.Clone();
         return (exit, output);
+    }
+
+    private string Log { get; set; } = "";
+
+    [Fact]
+    public void Masquerade_defaults_to_nftables_and_falls_back_to_iptables_with_a_log_line()
+    {
+        _masq.Setup(m => m.Setup(It.IsAny<string>(), It.IsAny<string>(), It.IsAny<string>(), It.IsAny<IReadOnlyList<CidrAddress>>()))
+            .Throws(new IOException("add chain inet cni_plugins_masquerade postrouting: No such file or directory"));
+        var (exit, _) = Run("ADD", Ipam + ""","ipMasq":true""");
+        Assert.Equal(0, exit);
+        _iptMasq.Verify(m => m.Setup("net1", "c0ffee", "eth0", It.IsAny<IReadOnlyList<CidrAddress>>()), Times.Once);
+        Assert.Contains("bridge ipMasq: nftables does not work here", Log, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Masquerade_where_neither_backend_works_names_both_and_undoes_the_add()
+    {
+        _masq.Setup(m => m.Setup(It.IsAny<string>(), It.IsAny<string>(), It.IsAny<string>(), It.IsAny<IReadOnlyList<CidrAddress>>())).Throws(new IOException("nft broke"));
+        _iptMasq.Setup(m => m.Setup(It.IsAny<string>(), It.IsAny<string>(), It.IsAny<string>(), It.IsAny<IReadOnlyList<CidrAddress>>())).Throws(new IOException("iptables-restore not found"));
+        var (exit, error) = Run("ADD", Ipam + ""","ipMasq":true""");
+        Assert.Equal(1, exit);
+        Assert.Contains("neither nftables nor iptables", error.GetProperty("msg").GetString(), StringComparison.Ordinal);
+        Assert.Contains("nft broke", error.GetProperty("details").GetString(), StringComparison.Ordinal);
+        Assert.Contains("iptables-restore not found", error.GetProperty("details").GetString(), StringComparison.Ordinal);
+        _ipam.Verify(i => i.Del("host-local", It.IsAny<CmdArgs>()), Times.Once);
+    }
+
+    [Fact]
+    public void Explicit_backend_gets_no_fallback()
+    {
+        _iptMasq.Setup(m => m.Setup(It.IsAny<string>(), It.IsAny<string>(), It.IsAny<string>(), It.IsAny<IReadOnlyList<CidrAddress>>())).Throws(new IOException("iptables-restore not found"));
+        Assert.Equal(1, Run("ADD", Ipam + ""","ipMasq":true,"ipMasqBackend":"iptables" """).Exit);
+        _masq.Verify(m => m.Setup(It.IsAny<string>(), It.IsAny<string>(), It.IsAny<string>(), It.IsAny<IReadOnlyList<CidrAddress>>()), Times.Never);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData(""","ipMasqBackend":"nftables" """)]
+    [InlineData(""","ipMasqBackend":"iptables" """)]
+    public void Del_and_gc_clean_both_backends_whatever_the_config_says(string backend)
+    {
+        Assert.Equal(0, Run("DEL", Ipam + ""","ipMasq":true""" + backend).Exit);
+        _masq.Verify(m => m.Teardown("net1", "c0ffee", "eth0", It.IsAny<IReadOnlyList<CidrAddress>>()), Times.Once);
+        _iptMasq.Verify(m => m.Teardown("net1", "c0ffee", "eth0", It.IsAny<IReadOnlyList<CidrAddress>>()), Times.Once);
+        Assert.Equal(0, Run("GC", Ipam + ""","ipMasq":true,"cni.dev/valid-attachments":[]""" + backend, version: "1.1.0").Exit);
+        _masq.Verify(m => m.Gc("net1", It.IsAny<IReadOnlyCollection<(string, string)>>()), Times.Once);
+        _iptMasq.Verify(m => m.Gc("net1", It.IsAny<IReadOnlyCollection<(string, string)>>()), Times.Once);
+    }
+
+    [Fact]
+    public void Del_of_a_config_add_would_refuse_still_releases_the_address_veth_and_rules()
+    {
+        var (exit, _) = Run("DEL", Ipam + ""","ipMasq":true,"vlan":5000,"hairpinMode":true,"promiscMode":true""");
+        Assert.Equal(0, exit);
+        Assert.Contains("DeleteContainerLink eth0", _kernel.Calls);
+        _ipam.Verify(i => i.Del("host-local", It.IsAny<CmdArgs>()), Times.Once);
+        _iptMasq.Verify(m => m.Teardown("net1", "c0ffee", "eth0", It.IsAny<IReadOnlyList<CidrAddress>>()), Times.Once);
     }
 
     [Fact]

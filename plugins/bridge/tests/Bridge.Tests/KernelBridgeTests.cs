@@ -95,4 +95,22 @@ public class KernelBridgeTests
         Assert.Equal("1", Shell.Run("ip", "netns", "exec", ctr.Name, "cat", "/proc/sys/net/ipv4/conf/eth0/arp_notify").Trim());
         Assert.DoesNotContain("tentative", ctr.Ip("-6", "addr", "show", "eth0"), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Dotted_interface_names_get_their_sysctls_written_to_their_own_path()
+    {
+        using var host = TestNetns.Create("cnihost");
+        using var ctr = TestNetns.Create("cnictr");
+        NetNamespace.Run(host.Path, () =>
+        {
+            var kernel = new KernelBridge();
+            kernel.EnsureBridge("br.0", 0, false, false);
+            kernel.CreateVeth(ctr.Path, "eth0.1", 0, null);
+            kernel.ConfigureContainer(ctr.Path, "eth0.1", new ContainerAddressing(
+                [new IpConfig100 { Address = CidrAddress.Parse("fd09::2/64") }], [], EnableDad: false));
+        });
+        Assert.Equal("0", Shell.Run("ip", "netns", "exec", host.Name, "cat", "/proc/sys/net/ipv6/conf/br.0/accept_ra").Trim());
+        Assert.Equal("0", Shell.Run("ip", "netns", "exec", ctr.Name, "cat", "/proc/sys/net/ipv6/conf/eth0.1/disable_ipv6").Trim());
+        Assert.Contains("fd09::2/64", ctr.Ip("-6", "addr", "show", "eth0.1"), StringComparison.Ordinal);
+    }
 }

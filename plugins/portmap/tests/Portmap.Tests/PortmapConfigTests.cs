@@ -22,7 +22,7 @@ public class PortmapConfigTests
         Assert.False(c.MasqAll);
         Assert.Equal(13, c.MarkMasqBit);
         Assert.Equal(0x2000u, c.MasqMark);
-        Assert.Equal(PortmapBackend.NfTables, c.Backend);
+        Assert.Null(c.Backend);
         Assert.False(c.MappingsGiven);
         Assert.Null(c.PrevResult);
     }
