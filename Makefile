@@ -51,6 +51,7 @@ package: prereqs build
 	@scripts/package
 
 bench: prereqs build
+	@scripts/bench.d/build-empty
 	@scripts/in-private-netns scripts/bench
 
 soak: prereqs build
