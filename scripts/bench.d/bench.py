@@ -42,6 +42,8 @@ def build_helpers(work, empty_aot):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="tiny iteration counts (smoke test)")
+    ap.add_argument("--medium", action="store_true",
+                    help="fewer iterations than a full run (fill to 100, 40 start-ups per plugin), same rows")
     ap.add_argument("--out", default="docs/bench", help="output directory")
     ap.add_argument("--ours", default="dist/bin")
     ap.add_argument("--ref", default="/usr/lib/cni")
@@ -63,15 +65,17 @@ def main():
     try:
         floors, peakrss = build_helpers(work, args.empty_aot)
         impls = [Impl("ours", "ours", os.path.abspath(args.ours)), Impl("ref", "reference", os.path.abspath(args.ref))]
-        bench = Bench(args.quick, impls, floors, peakrss, work)
+        preset = "quick" if args.quick else "medium" if args.medium else "full"
+        bench = Bench(preset, impls, floors, peakrss, work)
         for scenario in ORDER:
             settle(2.0 if args.quick else 8.0)
             scenario.run(bench)
         report = bench.report
         png = os.path.join(args.out, "add-latency.png")
         plot(report.series["fill_add_ns"], os.path.abspath(png), work)
-        command = "make bench" if not args.quick else "scripts/in-private-netns scripts/bench --quick"
-        meta = {"quick": args.quick, "seconds": time.monotonic() - started, "machine": machine(),
+        command = {"full": "make bench", "medium": "make bench BENCH_ARGS=--medium",
+                   "quick": "scripts/in-private-netns scripts/bench --quick"}[preset]
+        meta = {"quick": args.quick, "preset": preset, "seconds": time.monotonic() - started, "machine": machine(),
                 "spec_version": SPEC, "iterations": bench.p, "ours": args.ours, "reference": args.ref,
                 "plugins": bench.plugins(), "command": command}
         result = {"meta": meta, "rows": report.rows, "notes": report.notes, "series": report.series}

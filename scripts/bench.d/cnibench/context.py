@@ -11,13 +11,16 @@ OPTIONAL = ["tuning", "firewall"]
 
 FULL = dict(version=200, rss=10, loopback=200, hostlocal=100, fill=500, portmap=100, parallel=50, rounds=3,
             chained=50)
+# A full run's samples with fewer iterations (the 50 parallel ADDs stay 50): for a shared machine or a short slot.
+MEDIUM = dict(version=40, rss=4, loopback=40, hostlocal=30, fill=100, portmap=30, parallel=50, rounds=1,
+              chained=10)
 QUICK = dict(version=8, rss=2, loopback=5, hostlocal=5, fill=20, portmap=4, parallel=8, rounds=1, chained=3)
 
 
 class Bench:
-    def __init__(self, quick, impls, floors, peakrss, work):
-        self.quick = quick
-        self.p = QUICK if quick else FULL
+    def __init__(self, preset, impls, floors, peakrss, work):
+        self.quick = preset == "quick"
+        self.p = {"quick": QUICK, "medium": MEDIUM, "full": FULL}[preset]
         self.ours, self.ref = impls
         self.impls = impls
         self.floors = floors  # {"static-c": path, "empty-aot": path}

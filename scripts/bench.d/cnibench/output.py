@@ -147,7 +147,7 @@ def readme(meta, rows, png_rel, notes, analysis, command):
         f"Command: `{command}`",
         "",
         f"Machine: {m['nproc']} CPUs, {m['cpu']}, kernel {m['kernel']}, {m['memory_gib']} GiB RAM, {m['os']}; "
-        f"commit {m['commit']}, {m['date']}, {'quick' if meta['quick'] else 'full'} run "
+        f"commit {m['commit']}, {m['date']}, {meta.get('preset', 'quick' if meta['quick'] else 'full')} run "
         f"({meta['seconds']:.0f} s).",
         "",
         markdown_table(rows),
