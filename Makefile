@@ -20,7 +20,7 @@ help:
 	@echo "make install  copy $(DIST)/* to \$$(DESTDIR)$(PREFIX)"
 	@echo "make conformance  run the spec kit against ours and the reference, write spec-tests/REPORT.md"
 	@echo "make package  release tarball, SHA256SUMS, .deb and OCI image into dist/"
-	@echo "make bench    benchmarks side by side with the reference plugins (docs/bench/)"
+	@echo "make bench    benchmarks side by side with the reference plugins (docs/bench/); BENCH_ARGS=--medium for a shorter run"
 	@echo "make soak     full-size fault injection and soak runs"
 
 build:
@@ -51,7 +51,8 @@ package: prereqs build
 	@scripts/package
 
 bench: prereqs build
-	@scripts/in-private-netns scripts/bench
+	@scripts/bench.d/build-empty
+	@scripts/in-private-netns scripts/bench $(BENCH_ARGS)
 
 soak: prereqs build
 	@scripts/soak

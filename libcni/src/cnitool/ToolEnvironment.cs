@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using LibCni.Runtime;
@@ -80,5 +79,5 @@ internal sealed record ToolEnvironment
 
     /// <summary><c>cnitool-</c> + the first 10 bytes of SHA-512 of the netns path in hex, as Go cnitool derives it.</summary>
     public static string ContainerIdFor(string absoluteNetnsPath) =>
-        "cnitool-" + Convert.ToHexStringLower(SHA512.HashData(Encoding.UTF8.GetBytes(absoluteNetnsPath)).AsSpan(0, 10));
+        "cnitool-" + Convert.ToHexStringLower(LibCni.Firewall.Sha512.HashData(Encoding.UTF8.GetBytes(absoluteNetnsPath)).AsSpan(0, 10));
 }

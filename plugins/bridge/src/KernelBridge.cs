@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using LibCni.Kernel;
 using LibCni.Netlink;
 using LibCni.Netlink.Route;
@@ -400,7 +399,7 @@ public sealed class KernelBridge : IBridgeKernel
         }
     }
 
-    private static string RandomVethName() => "veth" + Convert.ToHexString(RandomNumberGenerator.GetBytes(4)).ToLowerInvariant();
+    private static string RandomVethName() => "veth" + KernelRandom.Hex(4);
 
     private static LinkRef Ref(LinkInfo link) => new(link.Name, link.Index, link.Mac);
 

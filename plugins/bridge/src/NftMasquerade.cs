@@ -26,22 +26,29 @@ public sealed class NftMasquerade(Func<INftables> open) : IMasquerade
         RuleTags.TruncateComment($"{InstanceHash(network, ifName, containerId)}, net: {network.Replace("\"", "", StringComparison.Ordinal)}, " +
             $"if: {ifName.Replace("\"", "", StringComparison.Ordinal)}, id: {containerId.Replace("\"", "", StringComparison.Ordinal)}");
 
+    /// <summary>
+    /// Adds this attachment's rules without reading or deleting any: table and chains are created
+    /// idempotently, and the postrouting rules are written only when the postrouting chain is missing
+    /// (the reference flushes and rewrites them on every ADD, and a commit that deletes rules is the
+    /// slowest part of its ADD). The only read is the table's chain list, which does not grow with
+    /// the number of containers. Leftovers of an earlier ADD of the same attachment are not looked for:
+    /// DEL and GC remove every rule tagged with the attachment's hash, duplicates included.
+    /// </summary>
     public void Setup(string network, string containerId, string ifName, IReadOnlyList<CidrAddress> addresses)
     {
         using var nft = open();
-        var prefix = InstanceHash(network, ifName, containerId);
-        var stale = nft.FindRules(Inet, Table, Chain, c => c.StartsWith(prefix, StringComparison.Ordinal));
+        var hasPostrouting = nft.ListChains(Inet, Table).Any(c => c.Name == "postrouting");
         var tx = new NftTransaction()
             .Add(new NftTable(Inet, Table) { Comment = "Masquerading for plugins from github.com/containernetworking/plugins" })
-            .Add(new NftChain(Inet, Table, Chain) { Comment = "Masquerade traffic from certain IPs to any (non-multicast) IP outside their subnet" })
-            .Add(new NftChain(Inet, Table, "postrouting") { Base = new NftBaseChain("nat", NftHook.Postrouting, NftPriority.SrcNat) })
-            .Flush(Inet, Table, "postrouting")
-            .Add(new NftRuleBuilder(Inet, Table, "postrouting").Match(IpDaddr == IPNetwork.Parse("224.0.0.0/4")).Return())
-            .Add(new NftRuleBuilder(Inet, Table, "postrouting").Match(Ip6Daddr == IPNetwork.Parse("ff00::/8")).Return())
-            .Add(new NftRuleBuilder(Inet, Table, "postrouting").Goto(Chain));
-        foreach (var rule in stale)
+            .Add(new NftChain(Inet, Table, Chain) { Comment = "Masquerade traffic from certain IPs to any (non-multicast) IP outside their subnet" });
+        if (!hasPostrouting)
         {
-            tx.Delete(rule);
+            // Flushed as well, in case a concurrent first ADD creates it too: both commits leave three rules.
+            tx.Add(new NftChain(Inet, Table, "postrouting") { Base = new NftBaseChain("nat", NftHook.Postrouting, NftPriority.SrcNat) })
+                .Flush(Inet, Table, "postrouting")
+                .Add(new NftRuleBuilder(Inet, Table, "postrouting").Match(IpDaddr == IPNetwork.Parse("224.0.0.0/4")).Return())
+                .Add(new NftRuleBuilder(Inet, Table, "postrouting").Match(Ip6Daddr == IPNetwork.Parse("ff00::/8")).Return())
+                .Add(new NftRuleBuilder(Inet, Table, "postrouting").Goto(Chain));
         }
 
         var comment = Comment(network, ifName, containerId);

@@ -80,7 +80,9 @@ public sealed class DiskStore : IIpStore
 
         try
         {
-            AtomicFile.Replace(LastReservedPath(rangeSetIndex), Encoding.UTF8.GetBytes(text), FileMode600, TempPrefix);
+            // Not fsynced: it is only where round-robin resumes, and after a power loss anything unreadable
+            // there means "start at the beginning of the range". The record above is fsynced before it is linked.
+            AtomicFile.Replace(LastReservedPath(rangeSetIndex), Encoding.UTF8.GetBytes(text), FileMode600, TempPrefix, durable: false);
         }
         catch
         {
@@ -104,24 +106,22 @@ public sealed class DiskStore : IIpStore
         }
     }
 
+    /// <summary>
+    /// Every record, read through one directory handle (openat + pread + close per record): the duplicate
+    /// check of ADD and the owner match of DEL need each record's owner, and the reference's layout has no
+    /// index to ask instead. Symbolic links are skipped, never followed.
+    /// </summary>
     public IReadOnlyList<Reservation> Reservations()
     {
         var found = new List<Reservation>();
+        using var directory = DirectoryHandle.Open(Directory);
         foreach (var path in System.IO.Directory.EnumerateFiles(Directory).Order(StringComparer.Ordinal))
         {
             var name = Path.GetFileName(path);
-            if (!IpText.TryParse(name, out var address) || new FileInfo(path).LinkTarget is not null)
+            // Gone meanwhile, a link or unreadable: the reference skips such files too.
+            if (IpText.TryParse(name, out var address) && directory.TryReadText(name) is { } content)
             {
-                continue;
-            }
-
-            try
-            {
-                found.Add(Reservation.Parse(address, File.ReadAllText(path)));
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                // Gone meanwhile or unreadable: the reference skips such files too.
+                found.Add(Reservation.Parse(address, content));
             }
         }
 

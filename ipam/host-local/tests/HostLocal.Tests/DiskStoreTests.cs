@@ -88,6 +88,25 @@ public class DiskStoreTests : IDisposable
         Assert.Equal(IpText.Parse("10.0.0.4"), store.LastReservedIp(0));
     }
 
+    [Fact]
+    public void Skips_a_fifo_named_like_an_address_and_reads_records_of_any_length()
+    {
+        var dir = _temp.Combine("net1");
+        Directory.CreateDirectory(dir);
+        var longId = new string('a', 2000);
+        File.WriteAllText(Path.Combine(dir, "10.0.0.2"), longId + "\r\neth0");
+        Assert.Equal(0, Mkfifo(Path.Combine(dir, "10.0.0.3"), 0x180));
+
+        using var store = Open();
+        using (store.Lock())
+        {
+            Assert.Equal([new Reservation(Ip("10.0.0.2"), longId, "eth0")], store.Reservations());
+        }
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "mkfifo", SetLastError = true)]
+    private static extern int Mkfifo(string path, int mode);
+
     [Theory]
     [InlineData("")]
     [InlineData("10.0.")]

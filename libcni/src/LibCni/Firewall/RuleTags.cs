@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 
 namespace LibCni.Firewall;
@@ -18,7 +17,7 @@ public static class RuleTags
     /// <summary><paramref name="prefix"/> plus lowercase hex of SHA-512(<paramref name="text"/>), cut to <paramref name="length"/>.</summary>
     public static string Hash(int length, string prefix, string text)
     {
-        var hex = Convert.ToHexString(SHA512.HashData(Encoding.UTF8.GetBytes(text))).ToLowerInvariant();
+        var hex = Convert.ToHexStringLower(Sha512.HashData(Encoding.UTF8.GetBytes(text)));
         return (prefix + hex)[..length];
     }
 

@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using LibCni.Types;
@@ -13,12 +12,12 @@ public static class CniJson
     {
         Indented = true,
         IndentSize = 4,
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Encoder = RelaxedEncoder.Instance,
     };
 
     private static readonly JsonWriterOptions CompactWriter = new()
     {
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Encoder = RelaxedEncoder.Instance,
     };
 
     public static string Indented<T>(T value, JsonTypeInfo<T> typeInfo) => Write(value, typeInfo, IndentedWriter);

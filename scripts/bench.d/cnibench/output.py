@@ -1,0 +1,194 @@
+"""The table, the plot, the machine description and the README section."""
+import os
+import platform
+import statistics
+import subprocess
+import time
+
+from .load import BUSY_OTHER_CPU, BUSY_STEAL
+from .rows import ms
+
+def fmt(value, unit):
+    if value is None:
+        return "n/a"
+    if unit == "bytes":
+        return f"{int(value):,}"
+    if unit in ("KiB", "count"):
+        return f"{value:,.0f}"
+    if unit == "µs/container":
+        return f"{value:.1f}"
+    if value >= 100:
+        return f"{value:.0f}"
+    if value >= 10:
+        return f"{value:.1f}"
+    return f"{value:.2f}"
+
+
+def cell(st, unit):
+    if not st:
+        return "n/a"
+    if st["n"] == 1:
+        return fmt(st["median"], unit)
+    return f"{fmt(st['median'], unit)} ({fmt(st['min'], unit)}–{fmt(st['max'], unit)})"
+
+
+def target_text(t):
+    limit = f"{t['limit']:g}"
+    text = {"ratio": f"≤ {limit}× ref", "floor": f"≤ {limit}× floor", "floor+": f"≤ floor + {limit}"}.get(
+        t["kind"], f"≤ {limit}")
+    return text + (" ✓" if t["met"] else " ✗" if t["met"] is False else "")
+
+
+def markdown_table(rows):
+    lines = ["| Measure | Unit | Ours: median (min–max) | Reference: median (min–max) | Ours/ref | Floor | Target |",
+             "|---|---|---|---|---|---|---|"]
+    for r in rows:
+        target = ", ".join(target_text(t) for t in r["targets"])
+        ratio = f"{r['ratio']:.2f}" if r["ratio"] is not None else "—"
+        title = r["title"] + (" ⚠" if r["busy"] and r["busy"]["busy"] else "")
+        floor = fmt(r["floor"]["median"], r["unit"]) if r["floor"] else ""
+        lines.append(f"| {title} | {r['unit']} | {cell(r['ours'], r['unit'])} | {cell(r['ref'], r['unit'])} | "
+                     f"{ratio} | {floor} | {target} |")
+    return "\n".join(lines)
+
+
+def busy_lines(rows):
+    """One line per measurement window that ran on a busy machine (rows of one scenario share a window)."""
+    groups = {}
+    for r in rows:
+        b = r["busy"]
+        if b and b["busy"]:
+            groups.setdefault((b["seconds"], b["other_cpu"], b["steal"], tuple(b["loadavg"])), []).append(r["title"])
+    out = []
+    for (_, other, steal, load), titles in groups.items():
+        shown = ", ".join(f"\"{t}\"" for t in titles[:3]) + (f" and {len(titles) - 3} more" if len(titles) > 3 else "")
+        out.append(f"> ⚠ machine busy during {shown}: other processes used {other:.0%} of the CPUs, "
+                   f"steal {steal:.0%}, loadavg {' '.join(load)}")
+    return out
+
+
+def rolling_median(values, width=9):
+    out = []
+    for i in range(len(values)):
+        win = [v for v in values[max(0, i - width // 2):i + width // 2 + 1] if v is not None]
+        out.append(statistics.median(win) if win else None)
+    return out
+
+
+def plot(series, png, work):
+    data = os.path.join(work, "fill-add.dat")
+    keys = ["ours", "ref", "floor"]
+    raw = {k: ms(v if v is not None else 0 for v in series[k]) for k in keys}
+    smooth = {k: rolling_median(raw[k]) for k in keys}
+    with open(data, "w") as f:
+        for i in range(len(raw["ours"])):
+            f.write(f"{i + 1} " + " ".join(f"{raw[k][i]:.4f}" for k in keys) + " "
+                    + " ".join(f"{smooth[k][i]:.4f}" for k in keys) + "\n")
+    script = f"""
+set terminal pngcairo size 960,560 font "DejaVu Sans,11"
+set output "{png}"
+set title "bridge + host-local ADD latency as one network fills (same machine, same run)"
+set xlabel "container number (containers already on the network + 1)"
+set ylabel "ADD latency, ms"
+set key top left box opaque
+set grid
+set logscale y
+plot "{data}" using 1:2 with points pt 7 ps 0.3 lc rgb "#9ecae1" notitle, \\
+     "{data}" using 1:3 with points pt 7 ps 0.3 lc rgb "#fcae91" notitle, \\
+     "{data}" using 1:4 with points pt 7 ps 0.3 lc rgb "#bdbdbd" notitle, \\
+     "{data}" using 1:5 with lines lw 2 lc rgb "#08519c" title "ours (C# native AOT)", \\
+     "{data}" using 1:6 with lines lw 2 lc rgb "#cb181d" title "reference (Go, containernetworking-plugins 1.1.1)", \\
+     "{data}" using 1:7 with lines lw 2 lc rgb "#525252" title "floor: same kernel work by ip -batch"
+"""
+    subprocess.run(["gnuplot"], input=script.encode(), check=True)
+
+
+def machine():
+    def first(path, key):
+        try:
+            with open(path) as f:
+                for line in f:
+                    if line.startswith(key):
+                        return line.split(":", 1)[1].strip()
+        except OSError:
+            pass
+        return "unknown"
+
+    mem_kb = int(first("/proc/meminfo", "MemTotal").split()[0])
+    os_name = "unknown"
+    try:
+        with open("/etc/os-release") as f:
+            os_name = next((line.split("=", 1)[1].strip().strip('"') for line in f if line.startswith("PRETTY_NAME")),
+                           "unknown")
+    except OSError:
+        pass
+    ref_version = subprocess.run(["dpkg-query", "-W", "-f", "${Version}", "containernetworking-plugins"],
+                                 capture_output=True, text=True).stdout.strip() or "unknown"
+    commit = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], capture_output=True, text=True).stdout.strip()
+    return {"nproc": os.cpu_count(), "cpu": first("/proc/cpuinfo", "model name"), "kernel": platform.release(),
+            "memory_gib": round(mem_kb / 1024 / 1024, 1), "os": os_name, "reference_package": ref_version,
+            "commit": commit or "unknown", "date": time.strftime("%Y-%m-%d %H:%M:%S %Z")}
+
+
+def readme(meta, rows, png_rel, notes, analysis, command):
+    m = meta["machine"]
+    lines = [
+        "## Performance",
+        "",
+        "Our plugins (C#, native AOT) and Debian's reference plugins (Go, containernetworking-plugins "
+        f"{m['reference_package']}) measured in one run on the same machine, interleaved per iteration, in "
+        "throwaway network namespaces, with config version 1.0.0 (the newest the reference speaks). Medians with "
+        "min–max; *Ours/ref* below 1 means we are faster or smaller. *Floor* is the least any implementation can "
+        "do: for VERSION start-up, exec of an empty NativeAOT program built with our settings (the limit the "
+        ".NET runtime itself sets; the static C exec has its own row); for loopback one `ip link set lo` exec; "
+        "for bridge the same kernel work done by `ip -batch` (veth into the container netns, master, up, "
+        "address, default route: two `ip` execs, one per netns). Targets are issue #14's.",
+        "",
+        f"Command: `{command}`",
+        "",
+        f"Machine: {m['nproc']} CPUs, {m['cpu']}, kernel {m['kernel']}, {m['memory_gib']} GiB RAM, {m['os']}; "
+        f"commit {m['commit']}, {m['date']}, {meta.get('preset', 'quick' if meta['quick'] else 'full')} run "
+        f"({meta['seconds']:.0f} s).",
+        "",
+        markdown_table(rows),
+        "",
+    ]
+    lines += busy_lines(rows)
+    if busy_lines(rows):
+        lines.append("")
+    backends = notes.get("portmap_backends", {})
+    if backends:
+        lines.append("portmap backends (each implementation's default): "
+                     + "; ".join(f"{k}: {v}" for k, v in backends.items()) + ".")
+    if "portmap_ours_unavailable" in notes:
+        lines.append(f"Our portmap did not run: {notes['portmap_ours_unavailable']}")
+    lines += [
+        "",
+        f"![bridge + host-local ADD latency vs containers on the network]({png_rel})",
+        "",
+        "Method: each call is one `posix_spawn` + `wait4` of the plugin as a runtime execs it (config on stdin, "
+        "CNI_* in the environment), timed with a monotonic clock around spawn and reap; the driver enters the "
+        "scenario's host netns with `setns` before the exec, outside the timed window. \"At #N\" is the median of "
+        "containers N-4..N (just #1 for #1, which also creates the bridge); DEL \"with N present\" is measured "
+        "while draining in reverse. Growth is the least-squares slope over the fill. Peak RSS is `wait4`'s "
+        "`ru_maxrss` from separate runs forked by a tiny static helper (scripts/bench.d/peakrss.c): the largest "
+        "single process of the tree (bridge or the host-local it execs), as GNU `time -v` reports. A row gets ⚠ when other processes used more than "
+        f"{BUSY_OTHER_CPU:.0%} of the CPUs (from /proc/stat minus our own CPU time) or steal exceeded "
+        f"{BUSY_STEAL:.0%} while it ran. Raw numbers: docs/bench/results.json. Each row, how it is measured and its "
+        "target are defined once, in scripts/bench.d/cnibench/scenarios/ (one module per group); tuning and firewall "
+        "rows appear when dist/bin has those plugins.",
+        "",
+    ]
+    if analysis:
+        lines += [analysis.rstrip(), ""]
+    return "\n".join(lines)
+
+
+def write_readme(out, meta, rows, notes):
+    analysis_path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "analysis.md")
+    analysis = ""
+    if os.path.exists(analysis_path) and not meta["quick"]:
+        with open(analysis_path) as f:
+            analysis = f.read()
+    with open(os.path.join(out, "README-performance.md"), "w") as f:
+        f.write(readme(meta, rows, "docs/bench/add-latency.png", notes, analysis, meta["command"]))
