@@ -280,7 +280,7 @@ public sealed class CniRuntime
         try
         {
             var request = Encoding.UTF8.GetBytes($$"""{"cniVersion":"{{SpecVersions.Current}}"}""");
-            var environment = new PluginEnvironment { Command = "VERSION", NetNs = "dummy", IfName = "dummy", Path = "dummy" };
+            var environment = TraceContext.Apply(new PluginEnvironment { Command = "VERSION", NetNs = "dummy", IfName = "dummy", Path = "dummy" }, System.Diagnostics.Activity.Current);
             stdout = await _executor.ExecutePluginAsync(path, request, environment, cancellationToken).ConfigureAwait(false);
         }
         catch (CniException e) when (GoText.ErrorText(e) == "unknown CNI_COMMAND: VERSION")
@@ -409,7 +409,8 @@ public sealed class CniRuntime
         }
     }
 
-    private PluginEnvironment Environment(string command, RuntimeConf? rt = null) => new()
+    /// <summary>One call's variables, with the trace context of the caller's current Activity.</summary>
+    private PluginEnvironment Environment(string command, RuntimeConf? rt = null) => TraceContext.Apply(new()
     {
         Command = command,
         ContainerId = rt?.ContainerId ?? "",
@@ -417,7 +418,7 @@ public sealed class CniRuntime
         IfName = rt?.IfName ?? "",
         Args = rt?.ArgsText ?? "",
         Path = string.Join(':', PluginPaths),
-    };
+    }, System.Diagnostics.Activity.Current);
 
     private static bool AtLeast(string version, string minimum)
     {

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using LibCni.Runtime;
+using LibCni.Types;
 
 namespace CniPlugins.CniTool;
 
@@ -26,7 +27,7 @@ internal sealed record ToolEnvironment
     public static ToolEnvironment Read(Func<string, string?> variable) => new()
     {
         NetConfPath = variable("NETCONFPATH") is { Length: > 0 } confPath ? confPath : DefaultNetConfPath,
-        CniPath = PluginFinder.SplitPath(variable("CNI_PATH")),
+        CniPath = LibCni.Invoke.PluginLocator.SplitPath(variable("CNI_PATH")),
         CniArgs = ParseCniArgs(variable("CNI_ARGS")),
         CapabilityArgs = ParseCapabilityArgs(variable("CAP_ARGS")),
         IfName = variable("CNI_IFNAME") is { Length: > 0 } ifName ? ifName : DefaultIfName,

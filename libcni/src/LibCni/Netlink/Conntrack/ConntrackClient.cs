@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Net;
+using LibCni.Kernel;
 
 namespace LibCni.Netlink.Conntrack;
 
