@@ -178,6 +178,24 @@ public class ApiParityTests
     }
 
     [Fact]
+    public async Task A_go_written_single_network_entry_is_read_and_ours_has_kind_cniCacheV1()
+    {
+        // What Go's AddNetwork caches for a single config: its bytes as config, its name as networkName.
+        _files.Files["/cache/results/solo-ctr1-eth0"] = Encoding.UTF8.GetBytes(
+            "{\"kind\":\"cniCacheV1\",\"containerId\":\"ctr1\",\"config\":\"" + Convert.ToBase64String(Encoding.UTF8.GetBytes(Single)) + "\"," +
+            "\"ifName\":\"eth0\",\"networkName\":\"solo\",\"netns\":\"/run/netns/ctr1\"," +
+            "\"result\":{\"cniVersion\":\"1.1.0\",\"dns\":{},\"ips\":[{\"address\":\"10.1.0.5/16\"}]}}");
+        Assert.Equal("10.1.0.5/16", Assert.IsType<Result100>(_runtime.GetNetworkCachedResult(Net(), _rt)).Ips![0].Address.ToString());
+        Assert.Equal(Single, Encoding.UTF8.GetString(_runtime.GetNetworkCachedConfig(Net(), _rt)!.Config));
+
+        await _runtime.AddNetworkAsync(Net(), _rt with { IfName = "eth1" });
+        using var ours = JsonDocument.Parse(_files.Files["/cache/results/solo-ctr1-eth1"]);
+        Assert.Equal(CniRuntime.CacheFormatV1, ours.RootElement.GetProperty("kind").GetString());
+        Assert.Equal("cniCacheV1", CniRuntime.CacheFormatV1);
+        Assert.Equal("solo", ours.RootElement.GetProperty("networkName").GetString());
+    }
+
+    [Fact]
     public void CniRuntime_is_the_ICniRuntime_of_Go_libcni_CNI_interface() =>
         Assert.IsAssignableFrom<ICniRuntime>(_runtime);
 }
