@@ -3,9 +3,13 @@
 //   TinyRuntime add|check|del <conflist file> <container id> <netns path> [ifname]
 // Plugins are looked up along CNI_PATH; the result cache goes to CNI_CACHE_DIR (default /var/lib/cni).
 using System.Diagnostics;
-using LibCni.Runtime;
+using System.Runtime.Versioning;
 using LibCni.Json;
+using LibCni.Runtime;
 using LibCni.Types;
+
+// CNI is Linux: the packages say so, and so must their callers (or guard with OperatingSystem.IsLinux()).
+[assembly: SupportedOSPlatform("linux")]
 
 if (args.Length < 4 || args[0] is not ("add" or "check" or "del"))
 {
