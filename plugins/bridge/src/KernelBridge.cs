@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using LibCni.Kernel;
 using LibCni.Netlink;
 using LibCni.Netlink.Route;
@@ -15,11 +14,6 @@ namespace CniPlugins.Bridge;
 /// </summary>
 public sealed class KernelBridge : IBridgeKernel
 {
-    private const int VethNameAttempts = 10;
-    // The port usually comes up within a millisecond of the container end; poll fast first, then back off.
-    // The total wait (about 2.6 s) matches the reference's 0/50/500/1000/1000 ms schedule.
-    private static readonly int[] PortUpDelaysMs = [0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 500, 1000, 600];
-
     // The calling thread's netns: the plugin's host netns, or a test's when run on NetNamespace's thread.
     private const string CurrentNetnsPath = "/proc/thread-self/ns/net";
 
@@ -50,7 +44,7 @@ public sealed class KernelBridge : IBridgeKernel
         }
 
         // The plugin owns the bridge's routes: no router advertisements.
-        TrySysctl($"net.ipv6.conf.{name}.accept_ra", "0");
+        LinkSetup.TrySysctl($"net.ipv6.conf.{name}.accept_ra", "0");
         if (!bridge.IsUp)
         {
             Host.SetLinkUp(bridge.Index, true);
@@ -63,36 +57,12 @@ public sealed class KernelBridge : IBridgeKernel
     {
         using var container = NetNamespace.OpenRtnl(netns);
         using var hostNetns = NetNamespace.Open(CurrentNetnsPath);
-        var hostFd = (int)hostNetns.DangerousGetHandle();
-        for (var attempt = 1; ; attempt++)
-        {
-            var peerName = RandomVethName();
-            try
-            {
-                container.CreateVethPair(ifName, peerName, mtu, mac, hostFd);
-            }
-            catch (NetlinkException e) when (e.Errno == Errno.EEXIST)
-            {
-                if (container.GetLink(ifName) is not null)
-                {
-                    throw new CniException(CniErrorCode.Internal, $"container veth name (\"{ifName}\") peer provided (\"{peerName}\") already exists",
-                        $"CNI_IFNAME=\"{ifName}\" already exists in {netns}");
-                }
-
-                if (attempt == VethNameAttempts)
-                {
-                    throw;
-                }
-
-                continue;
-            }
-
-            var containerLink = container.GetLink(ifName) ?? throw new IOException($"veth {ifName} vanished in {netns}");
-            var hostLink = Host.GetLink(peerName) ?? throw new IOException($"host veth {peerName} vanished");
-            Host.SetLinkUp(hostLink.Index, true);
-            TrySysctl($"net.ipv6.conf.{peerName}.accept_ra", "0");
-            return (Ref(hostLink), Ref(containerLink));
-        }
+        var peerName = LinkSetup.CreateVethWithRandomPeer(container, netns, ifName, mtu, mac, (int)hostNetns.DangerousGetHandle());
+        var containerLink = container.GetLink(ifName) ?? throw new IOException($"veth {ifName} vanished in {netns}");
+        var hostLink = Host.GetLink(peerName) ?? throw new IOException($"host veth {peerName} vanished");
+        Host.SetLinkUp(hostLink.Index, true);
+        LinkSetup.TrySysctl($"net.ipv6.conf.{peerName}.accept_ra", "0");
+        return (Ref(hostLink), Ref(containerLink));
     }
 
     public void DeleteHostLink(string name)
@@ -153,24 +123,16 @@ public sealed class KernelBridge : IBridgeKernel
         var hasV6 = addressing.Ips.Any(ip => !ip.Address.IsV4);
         NetNamespace.Run(netns, () =>
         {
-            if (addressing.EnableDad)
-            {
-                TrySysctl($"net.ipv6.conf.{ifName}.enhanced_dad", "1");
-                TrySysctl($"net.ipv6.conf.{ifName}.accept_dad", "1");
-            }
-            else
-            {
-                TrySysctl($"net.ipv6.conf.{ifName}.accept_dad", "0");
-            }
+            LinkSetup.ApplyDadSettings(ifName, addressing.EnableDad);
 
             // Announce the new addresses: a gratuitous ARP and an unsolicited neighbour advertisement on link up.
-            TrySysctl($"net.ipv4.conf.{ifName}.arp_notify", "1");
-            TrySysctl($"net.ipv6.conf.{ifName}.ndisc_notify", "1");
+            LinkSetup.TrySysctl($"net.ipv4.conf.{ifName}.arp_notify", "1");
+            LinkSetup.TrySysctl($"net.ipv6.conf.{ifName}.ndisc_notify", "1");
             if (hasV6)
             {
                 Sysctl.Ensure("net.ipv6.conf.lo.disable_ipv6", "0");
                 Sysctl.Ensure($"net.ipv6.conf.{ifName}.disable_ipv6", "0");
-                TrySysctl($"net.ipv6.conf.{ifName}.keep_addr_on_down", "1");
+                LinkSetup.TrySysctl($"net.ipv6.conf.{ifName}.keep_addr_on_down", "1");
             }
         });
 
@@ -190,7 +152,7 @@ public sealed class KernelBridge : IBridgeKernel
         rtnl.SetLinkUp(link.Index, true);
         if (addressing.Ips.Any(ip => !ip.Address.IsV4 && ip.Gateway is not null))
         {
-            WaitForDad(rtnl, link.Index, ifName);
+            LinkSetup.WaitForDad(rtnl, link.Index, ifName);
         }
 
         var v4Gateway = addressing.Ips.LastOrDefault(ip => ip.Address.IsV4 && ip.Gateway is not null)?.Gateway;
@@ -270,7 +232,7 @@ public sealed class KernelBridge : IBridgeKernel
         }
 
         using var hostNetns = NetNamespace.Open(CurrentNetnsPath);
-        var peerName = RandomVethName();
+        var peerName = LinkSetup.RandomVethName();
         Host.CreateVethPair(name, peerName, mtu > 0 ? mtu : 0, null, (int)hostNetns.DangerousGetHandle());
         var peer = Host.GetLink(peerName) ?? throw new IOException($"{peerName} vanished");
         Host.SetLinkUp(peer.Index, true);
@@ -283,21 +245,7 @@ public sealed class KernelBridge : IBridgeKernel
     public void EnableForwarding(bool ipv4) =>
         Sysctl.Ensure(ipv4 ? "net.ipv4.ip_forward" : "net.ipv6.conf.all.forwarding", "1");
 
-    public LinkRef WaitPortUp(string name)
-    {
-        LinkInfo? link = null;
-        foreach (var delay in PortUpDelaysMs)
-        {
-            Thread.Sleep(delay);
-            link = Host.GetLink(name) ?? throw new IOException($"host veth {name} vanished");
-            if (link.IsOperationallyUp)
-            {
-                return Ref(link);
-            }
-        }
-
-        throw new CniException(CniErrorCode.Internal, $"bridge port in error state: {OperStateName(link!.OperState)}", $"host veth {name}");
-    }
+    public LinkRef WaitPortUp(string name) => Ref(LinkSetup.WaitOperationallyUp(Host, name, "bridge port"));
 
     public LinkRef GetHostLink(string name) => Ref(Host.GetLink(name) ?? throw new IOException($"could not lookup \"{name}\": link not found"));
 
@@ -347,56 +295,5 @@ public sealed class KernelBridge : IBridgeKernel
         return new ContainerLinkState(link.Name, link.Index, link.Mac, link.Kind ?? "", link.PeerIndex, addresses, routes);
     }
 
-    private static void WaitForDad(RtnlClient rtnl, int index, string ifName)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(5);
-        while (true)
-        {
-            var v6 = rtnl.ListAddresses(AddressFamily.Inet6, index);
-            if (v6.Any(a => (a.Flags & Ifa.FlagDadFailed) != 0))
-            {
-                throw new CniException(CniErrorCode.Internal, $"failed to configure {ifName}: IPv6 duplicate address detected");
-            }
-
-            if (!v6.Any(a => (a.Flags & Ifa.FlagTentative) != 0))
-            {
-                return;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new CniException(CniErrorCode.Internal, $"link {ifName} still has tentative addresses after 5 s");
-            }
-
-            Thread.Sleep(50);
-        }
-    }
-
-    private static string RandomVethName() => "veth" + Convert.ToHexString(RandomNumberGenerator.GetBytes(4)).ToLowerInvariant();
-
     private static LinkRef Ref(LinkInfo link) => new(link.Name, link.Index, link.Mac);
-
-    private static void TrySysctl(string name, string value)
-    {
-        try
-        {
-            Sysctl.Write(name, value);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Missing when IPv6 is disabled; the reference ignores these too.
-        }
-    }
-
-    private static string OperStateName(byte state) => state switch
-    {
-        0 => "unknown",
-        1 => "notpresent",
-        2 => "down",
-        3 => "lowerlayerdown",
-        4 => "testing",
-        5 => "dormant",
-        6 => "up",
-        _ => state.ToString(CultureInfo.InvariantCulture),
-    };
 }

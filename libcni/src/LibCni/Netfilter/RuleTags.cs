@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace LibCni.Firewall;
+namespace LibCni.Netfilter;
 
 /// <summary>
 /// Names and comments that tag firewall state with its owner, computed as the reference computes them so
