@@ -19,7 +19,7 @@ help:
 	@echo "make test     install test prerequisites, build, and run every test tier"
 	@echo "make install  copy $(DIST)/* to \$$(DESTDIR)$(PREFIX)"
 	@echo "make conformance  run the spec kit against ours and the reference, write spec-tests/REPORT.md"
-	@echo "make package  release tarball, SHA256SUMS, .deb and OCI image into dist/"
+	@echo "make package  release tarball, SHA256SUMS, .deb, OCI image and the LibCni .nupkg files into dist/"
 	@echo "make bench    benchmarks side by side with the reference plugins (docs/bench/); BENCH_ARGS=--medium for a shorter run"
 	@echo "make soak     full-size fault injection and soak runs"
 

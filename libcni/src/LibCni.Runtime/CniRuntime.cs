@@ -18,19 +18,23 @@ public sealed record CachedConfig(byte[] Config, RuntimeConf RuntimeConf);
 /// configuration list with the result cache, GC, STATUS and plugin version queries. Plugins are found along
 /// <see cref="PluginPaths"/> and run through an <see cref="IPluginExecutor"/>.
 /// </summary>
-public sealed class CniRuntime
+public sealed class CniRuntime : ICniRuntime
 {
-    /// <summary>Go libcni's default cache directory.</summary>
+    /// <summary>Go libcni's default cache directory (<c>libcni.CacheDir</c>).</summary>
     public const string DefaultCacheDirectory = "/var/lib/cni";
 
+    /// <summary>The <c>kind</c> of the cache files this runtime and Go libcni write (<c>libcni.CNICacheV1</c>).</summary>
+    public const string CacheFormatV1 = CacheEntry.KindV1;
+
     private readonly IPluginExecutor _executor;
-    private readonly ResultCache _cache;
+    private readonly ICacheFileSystem _cacheFiles;
+    private readonly string? _configuredCacheDirectory;
     private readonly ILogger _logger;
 
     /// <summary>Creates a runtime.</summary>
     /// <param name="pluginPaths">The directories to look for plugin binaries in (CNI_PATH), in order.</param>
     /// <param name="executor">Runs the plugins; by default a <see cref="ProcessPluginExecutor"/> without timeout.</param>
-    /// <param name="cacheDirectory">The cache root; <see cref="DefaultCacheDirectory"/> by default.</param>
+    /// <param name="cacheDirectory">The cache root; when null, a call's deprecated <see cref="RuntimeConf.CacheDir"/>, else <see cref="DefaultCacheDirectory"/> (Go's order).</param>
     /// <param name="cacheFiles">File access for the cache; the real disk by default.</param>
     /// <param name="logger">Where to log; quiet by default.</param>
     public CniRuntime(
@@ -43,15 +47,15 @@ public sealed class CniRuntime
         PluginPaths = pluginPaths.ToList();
         _logger = logger ?? NullLogger.Instance;
         _executor = executor ?? new ProcessPluginExecutor(logger: _logger);
-        CacheDirectory = string.IsNullOrEmpty(cacheDirectory) ? DefaultCacheDirectory : cacheDirectory;
-        _cache = new ResultCache(CacheDirectory, cacheFiles ?? DiskCacheFileSystem.Instance);
+        _configuredCacheDirectory = string.IsNullOrEmpty(cacheDirectory) ? null : cacheDirectory;
+        _cacheFiles = cacheFiles ?? DiskCacheFileSystem.Instance;
     }
 
     /// <summary>The plugin directories, searched in order.</summary>
     public IReadOnlyList<string> PluginPaths { get; }
 
-    /// <summary>The cache root; results live in its <c>results</c> folder.</summary>
-    public string CacheDirectory { get; }
+    /// <summary>The cache root given to the constructor, else <see cref="DefaultCacheDirectory"/>; results live in its <c>results</c> folder.</summary>
+    public string CacheDirectory => _configuredCacheDirectory ?? DefaultCacheDirectory;
 
     /// <summary>
     /// ADD: runs the plugins in order, each getting the previous one's result as <c>prevResult</c>, then
@@ -93,7 +97,7 @@ public sealed class CniRuntime
     {
         if (!AtLeast(list.CniVersion, "0.4.0"))
         {
-            throw new CniRuntimeException($"configuration version {GoText.Quote(list.CniVersion)} does not support the CHECK command");
+            throw new CheckNotSupportedException(list.CniVersion);
         }
 
         if (list.DisableCheck)
@@ -118,20 +122,7 @@ public sealed class CniRuntime
     /// <exception cref="CniRuntimeException"><c>plugin type="..." failed (delete): ...</c>.</exception>
     public async Task DelNetworkListAsync(NetworkConfigList list, RuntimeConf rt, CancellationToken cancellationToken = default)
     {
-        ICniResult? cached = null;
-        if (AtLeast(list.CniVersion, "0.4.0"))
-        {
-            try
-            {
-                cached = _cache.LoadResult(list.Name, list.CniVersion, rt);
-            }
-            catch (CniRuntimeException e)
-            {
-                _logger.LogWarning("dropping unusable cached result of {Network} for {ContainerId}/{IfName}: {Error}", list.Name, rt.ContainerId, rt.IfName, e.Message);
-                DeleteFromCache(list.Name, rt);
-            }
-        }
-
+        var cached = LoadCachedResultForDel(list.Name, list.CniVersion, rt);
         for (var i = list.Plugins.Count - 1; i >= 0; i--)
         {
             var plugin = list.Plugins[i];
@@ -168,7 +159,7 @@ public sealed class CniRuntime
 
         var valid = validAttachments?.ToHashSet() ?? [];
         var errors = new List<Exception>();
-        foreach (var attachment in _cache.ListAttachments(containerId: null))
+        foreach (var attachment in Cache(null).ListAttachments(containerId: null))
         {
             if (attachment.Network != list.Name || valid.Contains(new GcAttachment(attachment.ContainerId, attachment.IfName)))
             {
@@ -280,7 +271,7 @@ public sealed class CniRuntime
         try
         {
             var request = Encoding.UTF8.GetBytes($$"""{"cniVersion":"{{SpecVersions.Current}}"}""");
-            var environment = new PluginEnvironment { Command = "VERSION", NetNs = "dummy", IfName = "dummy", Path = "dummy" };
+            var environment = TraceContext.Apply(new PluginEnvironment { Command = "VERSION", NetNs = "dummy", IfName = "dummy", Path = "dummy" }, System.Diagnostics.Activity.Current);
             stdout = await _executor.ExecutePluginAsync(path, request, environment, cancellationToken).ConfigureAwait(false);
         }
         catch (CniException e) when (GoText.ErrorText(e) == "unknown CNI_COMMAND: VERSION")
@@ -293,18 +284,92 @@ public sealed class CniRuntime
 
     /// <summary>The cached ADD result of this list and container, converted to the list's version; null when none.</summary>
     /// <exception cref="CniRuntimeException">The cache entry is corrupt or cannot be converted.</exception>
-    public ICniResult? GetNetworkListCachedResult(NetworkConfigList list, RuntimeConf rt) => _cache.LoadResult(list.Name, list.CniVersion, rt);
+    public ICniResult? GetNetworkListCachedResult(NetworkConfigList list, RuntimeConf rt) => Cache(rt).LoadResult(list.Name, list.CniVersion, rt);
 
     /// <summary>The configuration and arguments the cached ADD used; null when there is no cache entry.</summary>
     /// <exception cref="CniRuntimeException">The entry is not valid JSON or not of kind <c>cniCacheV1</c>.</exception>
     public CachedConfig? GetNetworkListCachedConfig(NetworkConfigList list, RuntimeConf rt) =>
-        _cache.LoadConfig(list.Name, rt) is { } cached ? new CachedConfig(cached.Config, cached.Rt) : null;
+        Cache(rt).LoadConfig(list.Name, rt) is { } cached ? new CachedConfig(cached.Config, cached.Rt) : null;
 
     /// <summary>
     /// The attachments in the cache, sorted by file name, of one container or (null/empty) of all. Entries that
     /// cannot be read are skipped.
     /// </summary>
-    public IReadOnlyList<NetworkAttachment> GetCachedAttachments(string? containerId = null) => _cache.ListAttachments(containerId);
+    public IReadOnlyList<NetworkAttachment> GetCachedAttachments(string? containerId = null) => Cache(null).ListAttachments(containerId);
+
+    /// <summary>
+    /// ADD of a single network configuration (Go <c>AddNetwork</c>): runs its plugin with the configuration's own
+    /// <c>name</c> and <c>cniVersion</c> and caches the result with the configuration's bytes.
+    /// </summary>
+    /// <exception cref="CniException">The plugin's error, unwrapped.</exception>
+    /// <exception cref="CniRuntimeException">The plugin cannot be found, an identifier is invalid, or the cache cannot be written.</exception>
+    public async Task<ICniResult> AddNetworkAsync(PluginConfig net, RuntimeConf rt, CancellationToken cancellationToken = default)
+    {
+        var result = await AddPluginAsync(net.Name ?? "", net.CniVersion ?? "", net, null, rt, cancellationToken).ConfigureAwait(false);
+        SaveToCache(result, net.Bytes, net.Name ?? "", rt);
+        return result;
+    }
+
+    /// <summary>CHECK of a single network configuration (Go <c>CheckNetwork</c>) with its cached result as <c>prevResult</c>.</summary>
+    /// <exception cref="CheckNotSupportedException">The configuration's version is below 0.4.0.</exception>
+    /// <exception cref="CniException">The plugin's error, unwrapped.</exception>
+    public async Task CheckNetworkAsync(PluginConfig net, RuntimeConf rt, CancellationToken cancellationToken = default)
+    {
+        var version = net.CniVersion ?? "";
+        if (!AtLeast(version, "0.4.0"))
+        {
+            throw new CheckNotSupportedException(version);
+        }
+
+        var cached = LoadCachedResultForCheck(net.Name ?? "", version, rt);
+        await RunPluginAsync(net, RequestBuilder.Build(net.Name ?? "", version, net, cached, rt), Environment("CHECK", rt), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// DEL of a single network configuration (Go <c>DelNetwork</c>): the cached result as <c>prevResult</c> from
+    /// 0.4.0 (an unusable cache entry is dropped), then the cache entry is removed. Kept when the plugin fails.
+    /// </summary>
+    /// <exception cref="CniException">The plugin's error, unwrapped.</exception>
+    public async Task DelNetworkAsync(PluginConfig net, RuntimeConf rt, CancellationToken cancellationToken = default)
+    {
+        var name = net.Name ?? "";
+        var version = net.CniVersion ?? "";
+        var cached = LoadCachedResultForDel(name, version, rt);
+        await RunPluginAsync(net, RequestBuilder.Build(name, version, net, cached, rt), Environment("DEL", rt), cancellationToken).ConfigureAwait(false);
+        DeleteFromCache(name, rt);
+    }
+
+    /// <summary>
+    /// GC of a single network configuration: as <see cref="GcNetworkListAsync"/> on the one-plugin list Go's
+    /// <c>ConfListFromConf</c> makes of it.
+    /// </summary>
+    public Task GcNetworkAsync(PluginConfig net, IReadOnlyCollection<GcAttachment>? validAttachments, CancellationToken cancellationToken = default) =>
+        GcNetworkListAsync(ConfigLoader.FromSinglePlugin(net), validAttachments, cancellationToken);
+
+    /// <summary>STATUS of a single network configuration, as <see cref="GetStatusNetworkListAsync"/> on its one-plugin list.</summary>
+    public Task GetStatusNetworkAsync(PluginConfig net, CancellationToken cancellationToken = default) =>
+        GetStatusNetworkListAsync(ConfigLoader.FromSinglePlugin(net), cancellationToken);
+
+    /// <summary>
+    /// Checks that the plugin exists and supports the configuration's version (Go <c>ValidateNetwork</c>).
+    /// </summary>
+    /// <returns>The capabilities the configuration enables.</returns>
+    /// <exception cref="CniRuntimeException">Not found, or the version is not supported.</exception>
+    /// <exception cref="CniException">The plugin failed to answer VERSION.</exception>
+    public async Task<IReadOnlyList<string>> ValidateNetworkAsync(PluginConfig net, CancellationToken cancellationToken = default)
+    {
+        await ValidatePluginAsync(net.Type, net.CniVersion ?? "", cancellationToken).ConfigureAwait(false);
+        return net.Capabilities.Where(c => c.Value).Select(c => c.Key).ToList();
+    }
+
+    /// <summary>The cached ADD result of a single network configuration, in its version; null when none (Go <c>GetNetworkCachedResult</c>).</summary>
+    /// <exception cref="CniRuntimeException">The cache entry is corrupt or cannot be converted.</exception>
+    public ICniResult? GetNetworkCachedResult(PluginConfig net, RuntimeConf rt) => Cache(rt).LoadResult(net.Name ?? "", net.CniVersion ?? "", rt);
+
+    /// <summary>The configuration and arguments a single network's cached ADD used; null when none (Go <c>GetNetworkCachedConfig</c>).</summary>
+    /// <exception cref="CniRuntimeException">The entry is not valid JSON or not of kind <c>cniCacheV1</c>.</exception>
+    public CachedConfig? GetNetworkCachedConfig(PluginConfig net, RuntimeConf rt) =>
+        Cache(rt).LoadConfig(net.Name ?? "", rt) is { } cached ? new CachedConfig(cached.Config, cached.Rt) : null;
 
     internal static VersionInfo DecodeVersionInfo(byte[] stdout)
     {
@@ -377,7 +442,7 @@ public sealed class CniRuntime
     {
         try
         {
-            return _cache.LoadResult(name, cniVersion, rt);
+            return Cache(rt).LoadResult(name, cniVersion, rt);
         }
         catch (CniRuntimeException e)
         {
@@ -385,11 +450,31 @@ public sealed class CniRuntime
         }
     }
 
+    /// <summary>DEL's prevResult: the cached result from 0.4.0; an unusable entry is dropped, never blocking the DEL.</summary>
+    private ICniResult? LoadCachedResultForDel(string name, string cniVersion, RuntimeConf rt)
+    {
+        if (!AtLeast(cniVersion, "0.4.0"))
+        {
+            return null;
+        }
+
+        try
+        {
+            return Cache(rt).LoadResult(name, cniVersion, rt);
+        }
+        catch (CniRuntimeException e)
+        {
+            _logger.LogWarning("dropping unusable cached result of {Network} for {ContainerId}/{IfName}: {Error}", name, rt.ContainerId, rt.IfName, e.Message);
+            DeleteFromCache(name, rt);
+            return null;
+        }
+    }
+
     private void SaveToCache(ICniResult result, byte[] config, string name, RuntimeConf rt)
     {
         try
         {
-            _cache.Save(result, config, name, rt);
+            Cache(rt).Save(result, config, name, rt);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or CniRuntimeException)
         {
@@ -401,7 +486,7 @@ public sealed class CniRuntime
     {
         try
         {
-            _cache.Delete(name, rt);
+            Cache(rt).Delete(name, rt);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -409,7 +494,17 @@ public sealed class CniRuntime
         }
     }
 
-    private PluginEnvironment Environment(string command, RuntimeConf? rt = null) => new()
+    /// <summary>The cache of one call: the runtime's directory, else the call's deprecated CacheDir, else the default.</summary>
+    private ResultCache Cache(RuntimeConf? rt)
+    {
+#pragma warning disable CS0618 // RuntimeConf.CacheDir is deprecated, and still honoured as Go does.
+        var directory = _configuredCacheDirectory ?? (string.IsNullOrEmpty(rt?.CacheDir) ? DefaultCacheDirectory : rt.CacheDir);
+#pragma warning restore CS0618
+        return new ResultCache(directory, _cacheFiles);
+    }
+
+    /// <summary>One call's variables, with the trace context of the caller's current Activity.</summary>
+    private PluginEnvironment Environment(string command, RuntimeConf? rt = null) => TraceContext.Apply(new()
     {
         Command = command,
         ContainerId = rt?.ContainerId ?? "",
@@ -417,7 +512,7 @@ public sealed class CniRuntime
         IfName = rt?.IfName ?? "",
         Args = rt?.ArgsText ?? "",
         Path = string.Join(':', PluginPaths),
-    };
+    }, System.Diagnostics.Activity.Current);
 
     private static bool AtLeast(string version, string minimum)
     {

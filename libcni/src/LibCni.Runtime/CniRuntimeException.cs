@@ -65,3 +65,11 @@ public sealed class NetworkNotFoundException(string directory, string name)
     /// <summary>The network name that was looked for.</summary>
     public string Name { get; } = name;
 }
+
+/// <summary>CHECK of a configuration whose version is below 0.4.0 (Go <c>ErrorCheckNotSupp</c>, with its text).</summary>
+public sealed class CheckNotSupportedException(string cniVersion)
+    : CniRuntimeException($"configuration version {GoText.Quote(cniVersion)} does not support the CHECK command")
+{
+    /// <summary>The configuration's version.</summary>
+    public string CniVersion { get; } = cniVersion;
+}

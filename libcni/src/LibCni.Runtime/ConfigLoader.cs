@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using LibCni.Types;
 
 namespace LibCni.Runtime;
 
@@ -29,23 +30,96 @@ public static class ConfigLoader
             }
         }
 
+        PluginConfig single;
+        try
+        {
+            single = LoadPluginConfig(directory, name);
+        }
+        catch (NoConfigsFoundException) when (lists.Count > 0)
+        {
+            // Lists exist, just none of that name: say so rather than "no configurations".
+            throw new NetworkNotFoundException(directory, name);
+        }
+
+        return FromSinglePlugin(single);
+    }
+
+    /// <summary>
+    /// The first single-plugin <c>.conf</c>/<c>.json</c> file in name order whose <c>name</c> is
+    /// <paramref name="name"/> (Go's deprecated <c>LoadConf</c>).
+    /// </summary>
+    /// <exception cref="NoConfigsFoundException">The directory has no such file at all.</exception>
+    /// <exception cref="NetworkNotFoundException">No file configures that network.</exception>
+    /// <exception cref="CniRuntimeException">A file before the match cannot be read or parsed.</exception>
+    public static PluginConfig LoadPluginConfig(string directory, string name)
+    {
         var singles = ConfFiles(directory, ".conf", ".json");
         if (singles.Count == 0)
         {
-            throw lists.Count == 0 ? new NoConfigsFoundException(directory) : new NetworkNotFoundException(directory, name);
+            throw new NoConfigsFoundException(directory);
         }
 
         foreach (var file in singles)
         {
-            var plugin = PluginConfig.FromBytes(Read(file));
+            var plugin = PluginConfigFromFile(file);
             if (plugin.Name == name)
             {
-                return FromSinglePlugin(plugin);
+                return plugin;
             }
         }
 
         throw new NetworkNotFoundException(directory, name);
     }
+
+    /// <summary>Reads one single-plugin configuration file (Go's deprecated <c>ConfFromFile</c>).</summary>
+    /// <exception cref="CniRuntimeException">Unreadable or invalid.</exception>
+    public static PluginConfig PluginConfigFromFile(string path) => PluginConfig.FromBytes(Read(path));
+
+    /// <summary>
+    /// The drop-in plugin configurations of a network: <c>&lt;directory&gt;/&lt;networkName&gt;/*.conf</c> in name
+    /// order (Go <c>NetworkPluginConfsFromFiles</c>); empty when the folder does not exist.
+    /// </summary>
+    /// <exception cref="CniRuntimeException">A file cannot be read or parsed.</exception>
+    public static IReadOnlyList<PluginConfig> PluginConfigsFromFiles(string directory, string networkName) =>
+        ConfFiles(Path.Combine(directory, networkName), ".conf").Select(PluginConfigFromFile).ToList();
+
+    /// <summary>
+    /// A copy of <paramref name="original"/> with top-level keys set to new values (Go <c>InjectConf</c>); the
+    /// bytes are written as Go writes a map: compact, keys sorted.
+    /// </summary>
+    /// <exception cref="CniRuntimeException">An empty key, a null value, or an original that is not a JSON object.</exception>
+    public static PluginConfig InjectConf(PluginConfig original, IEnumerable<KeyValuePair<string, JsonNode?>> newValues)
+    {
+        JsonObject config;
+        try
+        {
+            config = JsonNode.Parse(original.Bytes) as JsonObject ?? throw new JsonException("not a JSON object");
+        }
+        catch (JsonException e)
+        {
+            throw new CniRuntimeException($"unmarshal existing network bytes: {e.Message}", e);
+        }
+
+        foreach (var (key, value) in newValues)
+        {
+            if (key.Length == 0)
+            {
+                throw new CniRuntimeException("keys cannot be empty");
+            }
+
+            config[key] = value is null ? throw new CniRuntimeException($"key '{key}' value must not be nil") : value.DeepClone();
+        }
+
+        return PluginConfig.FromBytes(JsonCanonical.ToBytes(config));
+    }
+
+    /// <summary>
+    /// Capability injection (Go's <c>injectRuntimeConfig</c>): the plugin's configuration with
+    /// <c>runtimeConfig</c> set to those of <paramref name="rt"/>'s capability arguments the plugin enables.
+    /// A static <c>runtimeConfig</c> stays when none applies.
+    /// </summary>
+    public static PluginConfig InjectRuntimeConfig(PluginConfig plugin, RuntimeConf rt) =>
+        PluginConfig.FromBytes(RequestBuilder.InjectRuntimeConfig(plugin, rt));
 
     /// <summary>
     /// Reads a <c>.conflist</c> file (Go <c>NetworkConfFromFile</c>) and, unless it sets
@@ -58,7 +132,7 @@ public static class ConfigLoader
         var plugins = list.Plugins;
         if (!list.LoadOnlyInlinedPlugins)
         {
-            plugins = [.. plugins, .. DropInPlugins(Path.GetDirectoryName(path) ?? ".", list.Name)];
+            plugins = [.. plugins, .. PluginConfigsFromFiles(Path.GetDirectoryName(path) ?? ".", list.Name)];
         }
 
         if (plugins.Count == 0)
@@ -190,12 +264,6 @@ public static class ConfigLoader
             .Where(f => extensions.Contains(Path.GetExtension(f), StringComparer.Ordinal))
             .Order(StringComparer.Ordinal)
             .ToList();
-    }
-
-    private static IEnumerable<PluginConfig> DropInPlugins(string directory, string networkName)
-    {
-        var pluginDirectory = Path.Combine(directory, networkName);
-        return ConfFiles(pluginDirectory, ".conf").Select(file => PluginConfig.FromBytes(Read(file))).ToList();
     }
 
     private static bool ReadFlag(JsonObject json, string key)

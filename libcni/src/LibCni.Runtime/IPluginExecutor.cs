@@ -1,8 +1,9 @@
 namespace LibCni.Runtime;
 
 /// <summary>
-/// The six CNI_* variables of one plugin call. All six are always set, empty when a verb has no value for
-/// one (GC and STATUS have no container).
+/// The six CNI_* variables of one plugin call, plus the W3C trace context of the caller's current
+/// <see cref="System.Diagnostics.Activity"/>. All six CNI_* are always set, empty when a verb has no value for
+/// one (GC and STATUS have no container); a null trace variable is not set, so the inherited value passes.
 /// </summary>
 public sealed record PluginEnvironment
 {
@@ -24,16 +25,35 @@ public sealed record PluginEnvironment
     /// <summary>CNI_PATH, the plugin directories joined with <c>:</c>.</summary>
     public string Path { get; init; } = "";
 
-    /// <summary>The variables in the order Go libcni appends them.</summary>
-    public IEnumerable<KeyValuePair<string, string>> Variables =>
-    [
-        new("CNI_COMMAND", Command),
-        new("CNI_CONTAINERID", ContainerId),
-        new("CNI_NETNS", NetNs),
-        new("CNI_ARGS", Args),
-        new("CNI_IFNAME", IfName),
-        new("CNI_PATH", Path),
-    ];
+    /// <summary>TRACEPARENT: <c>00-&lt;trace id&gt;-&lt;span id&gt;-&lt;flags&gt;</c>, or null to leave the inherited value.</summary>
+    public string? TraceParent { get; init; }
+
+    /// <summary>TRACESTATE, or null to leave the inherited value.</summary>
+    public string? TraceState { get; init; }
+
+    /// <summary>BAGGAGE (W3C baggage: <c>k=v,k2=v2</c>), or null to leave the inherited value.</summary>
+    public string? Baggage { get; init; }
+
+    /// <summary>The variables in the order Go libcni appends them, then the trace context ones that are set.</summary>
+    public IEnumerable<KeyValuePair<string, string>> Variables
+    {
+        get
+        {
+            yield return new("CNI_COMMAND", Command);
+            yield return new("CNI_CONTAINERID", ContainerId);
+            yield return new("CNI_NETNS", NetNs);
+            yield return new("CNI_ARGS", Args);
+            yield return new("CNI_IFNAME", IfName);
+            yield return new("CNI_PATH", Path);
+            foreach (var (name, value) in new[] { ("TRACEPARENT", TraceParent), ("TRACESTATE", TraceState), ("BAGGAGE", Baggage) })
+            {
+                if (value is not null)
+                {
+                    yield return new(name, value);
+                }
+            }
+        }
+    }
 }
 
 /// <summary>

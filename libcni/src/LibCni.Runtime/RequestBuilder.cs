@@ -23,6 +23,20 @@ internal static class RequestBuilder
             request["prevResult"] = JsonNode.Parse(CniJson.ResultToJson(prevResult));
         }
 
+        AddRuntimeConfig(request, plugin, rt);
+        return JsonCanonical.ToBytes(request);
+    }
+
+    /// <summary>The plugin object with only <c>runtimeConfig</c> injected (public as <see cref="ConfigLoader.InjectRuntimeConfig"/>).</summary>
+    public static byte[] InjectRuntimeConfig(PluginConfig plugin, RuntimeConf rt)
+    {
+        var request = (JsonObject)JsonNode.Parse(plugin.Bytes)!;
+        AddRuntimeConfig(request, plugin, rt);
+        return JsonCanonical.ToBytes(request);
+    }
+
+    private static void AddRuntimeConfig(JsonObject request, PluginConfig plugin, RuntimeConf rt)
+    {
         var runtimeConfig = new JsonObject();
         foreach (var (capability, enabled) in plugin.Capabilities)
         {
@@ -36,8 +50,6 @@ internal static class RequestBuilder
         {
             request["runtimeConfig"] = runtimeConfig;
         }
-
-        return JsonCanonical.ToBytes(request);
     }
 
     /// <summary>

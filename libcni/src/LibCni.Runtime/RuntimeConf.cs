@@ -26,6 +26,13 @@ public sealed record RuntimeConf
     /// </summary>
     public IReadOnlyDictionary<string, JsonElement> CapabilityArgs { get; init; } = new Dictionary<string, JsonElement>();
 
+    /// <summary>
+    /// The cache root for this call when the runtime was created without one (Go's deprecated
+    /// <c>RuntimeConf.CacheDir</c>); give the directory to the <see cref="CniRuntime"/> constructor instead.
+    /// </summary>
+    [Obsolete("Deprecated as in Go libcni: pass the cache directory to the CniRuntime constructor.")]
+    public string CacheDir { get; init; } = "";
+
     /// <summary>The CNI_ARGS value: pairs joined as <c>k=v;k=v</c>.</summary>
     public string ArgsText => string.Join(";", Args.Select(p => $"{p.Key}={p.Value}"));
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using LibCni.Runtime;
+using LibCni.Types;
 
 namespace CniPlugins.CniTool;
 
@@ -25,7 +26,7 @@ internal sealed record ToolEnvironment
     public static ToolEnvironment Read(Func<string, string?> variable) => new()
     {
         NetConfPath = variable("NETCONFPATH") is { Length: > 0 } confPath ? confPath : DefaultNetConfPath,
-        CniPath = PluginFinder.SplitPath(variable("CNI_PATH")),
+        CniPath = LibCni.Invoke.PluginLocator.SplitPath(variable("CNI_PATH")),
         CniArgs = ParseCniArgs(variable("CNI_ARGS")),
         CapabilityArgs = ParseCapabilityArgs(variable("CAP_ARGS")),
         IfName = variable("CNI_IFNAME") is { Length: > 0 } ifName ? ifName : DefaultIfName,
@@ -79,5 +80,5 @@ internal sealed record ToolEnvironment
 
     /// <summary><c>cnitool-</c> + the first 10 bytes of SHA-512 of the netns path in hex, as Go cnitool derives it.</summary>
     public static string ContainerIdFor(string absoluteNetnsPath) =>
-        "cnitool-" + Convert.ToHexStringLower(LibCni.Firewall.Sha512.HashData(Encoding.UTF8.GetBytes(absoluteNetnsPath)).AsSpan(0, 10));
+        "cnitool-" + Convert.ToHexStringLower(LibCni.Netfilter.Sha512.HashData(Encoding.UTF8.GetBytes(absoluteNetnsPath)).AsSpan(0, 10));
 }

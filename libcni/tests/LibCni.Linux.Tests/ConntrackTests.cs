@@ -1,6 +1,6 @@
 using LibCni.Kernel;
+using LibCni.Netfilter;
 using LibCni.Netlink;
-using LibCni.Netlink.Conntrack;
 using LibCni.TestKit;
 using Xunit;
 

@@ -33,8 +33,17 @@ public sealed class RecordingExecutor : IPluginExecutor
         return this;
     }
 
-    public string FindInPath(string type, IReadOnlyList<string> paths) =>
-        PluginFinder.FindInPath(type, paths, path => !Missing.Contains(Path.GetFileName(path)));
+    public string FindInPath(string type, IReadOnlyList<string> paths)
+    {
+        try
+        {
+            return LibCni.Invoke.PluginLocator.FindInPath(type, paths, path => !Missing.Contains(Path.GetFileName(path)));
+        }
+        catch (LibCni.Invoke.PluginLookupException e)
+        {
+            throw new CniRuntimeException(e.Message, e);
+        }
+    }
 
     public Task<byte[]> ExecutePluginAsync(string pluginPath, byte[] stdin, PluginEnvironment environment, CancellationToken cancellationToken)
     {

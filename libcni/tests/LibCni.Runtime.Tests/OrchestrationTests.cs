@@ -183,7 +183,7 @@ public class OrchestrationTests
     [Fact]
     public async Task Check_is_refused_below_0_4_0_even_when_disabled()
     {
-        var error = await Assert.ThrowsAsync<CniRuntimeException>(() => _runtime.CheckNetworkListAsync(Chain("0.3.1", ",\"disableCheck\":true"), _rt));
+        var error = await Assert.ThrowsAsync<CheckNotSupportedException>(() => _runtime.CheckNetworkListAsync(Chain("0.3.1", ",\"disableCheck\":true"), _rt));
         Assert.Equal("configuration version \"0.3.1\" does not support the CHECK command", error.Message);
     }
 

@@ -62,6 +62,35 @@ public sealed class ProcessExecutorTests : IDisposable
     }
 
     [Fact]
+    public async Task The_trace_context_of_the_call_is_set_and_replaces_an_inherited_one()
+    {
+        var record = Path.Combine(_dir.Path, "trace.env");
+        var plugin = Plugin("rec", $"env > {record}");
+        var inherited = new KeyValuePair<string, string>[] { new("TRACEPARENT", "00-11111111111111111111111111111111-2222222222222222-01"), new("BAGGAGE", "old=1"), new("PATH", "/usr/bin:/bin") };
+        var call = Add with { TraceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", TraceState = "v=1", Baggage = "tenant=a" };
+
+        await new ProcessPluginExecutor(inheritedEnvironment: inherited).ExecutePluginAsync(plugin, [], call, CancellationToken.None);
+
+        var env = File.ReadAllLines(record);
+        Assert.Contains("TRACEPARENT=00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", env);
+        Assert.Contains("TRACESTATE=v=1", env);
+        Assert.Contains("BAGGAGE=tenant=a", env);
+        Assert.Single(env, line => line.StartsWith("TRACEPARENT=", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Without_a_trace_context_the_inherited_one_passes_through()
+    {
+        var record = Path.Combine(_dir.Path, "trace.env");
+        var plugin = Plugin("rec", $"env > {record}");
+        var inherited = new KeyValuePair<string, string>[] { new("TRACEPARENT", "00-11111111111111111111111111111111-2222222222222222-01"), new("PATH", "/usr/bin:/bin") };
+
+        await new ProcessPluginExecutor(inheritedEnvironment: inherited).ExecutePluginAsync(plugin, [], Add, CancellationToken.None);
+
+        Assert.Contains("TRACEPARENT=00-11111111111111111111111111111111-2222222222222222-01", File.ReadAllLines(record));
+    }
+
+    [Fact]
     public async Task A_structured_error_keeps_the_plugin_code()
     {
         var plugin = Plugin("err", """echo '{"code":11,"msg":"try later","details":"locked"}'; exit 1""");
@@ -169,11 +198,12 @@ public sealed class ProcessExecutorTests : IDisposable
         _dir.Write("b/bridge", "not even executable");
         _dir.Write("c/bridge", "");
 
-        Assert.Equal(Path.Combine(second, "bridge"), PluginFinder.FindInPath("bridge", [first, second, Path.Combine(_dir.Path, "c")]));
-        Assert.Equal("no plugin name provided", Assert.Throws<CniRuntimeException>(() => PluginFinder.FindInPath("", [first])).Message);
-        Assert.Equal("invalid plugin name: ../bridge", Assert.Throws<CniRuntimeException>(() => PluginFinder.FindInPath("../bridge", [first])).Message);
-        Assert.Equal("no paths provided", Assert.Throws<CniRuntimeException>(() => PluginFinder.FindInPath("bridge", [])).Message);
-        Assert.Equal($"failed to find plugin \"x\" in path [{first} {second}]", Assert.Throws<CniRuntimeException>(() => PluginFinder.FindInPath("x", [first, second])).Message);
+        var executor = new ProcessPluginExecutor();
+        Assert.Equal(Path.Combine(second, "bridge"), executor.FindInPath("bridge", [first, second, Path.Combine(_dir.Path, "c")]));
+        Assert.Equal("no plugin name provided", Assert.Throws<CniRuntimeException>(() => executor.FindInPath("", [first])).Message);
+        Assert.Equal("invalid plugin name: ../bridge", Assert.Throws<CniRuntimeException>(() => executor.FindInPath("../bridge", [first])).Message);
+        Assert.Equal("no paths provided", Assert.Throws<CniRuntimeException>(() => executor.FindInPath("bridge", [])).Message);
+        Assert.Equal($"failed to find plugin \"x\" in path [{first} {second}]", Assert.Throws<CniRuntimeException>(() => executor.FindInPath("x", [first, second])).Message);
     }
 
     private static void AssertDead(int pid)

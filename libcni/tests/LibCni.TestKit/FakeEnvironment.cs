@@ -38,6 +38,8 @@ public sealed class FakeEnvironment : IPluginEnvironment
 
     public string? GetVariable(string name) => _variables.TryGetValue(name, out var value) ? value : null;
 
+    public IEnumerable<KeyValuePair<string, string>> GetVariables() => _variables;
+
     public byte[] ReadStdin() => StdinFailure is not null ? throw StdinFailure : Encoding.UTF8.GetBytes(Stdin);
 
     /// <summary>A complete ADD/DEL/CHECK environment for one container.</summary>

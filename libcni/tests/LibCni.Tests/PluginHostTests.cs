@@ -270,6 +270,29 @@ public class PluginHostTests
         Assert.Contains("InvalidOperationException", env.StderrWriter.ToString(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(PluginHost.DebugVariable, "1")]
+    [InlineData(PluginHost.LogLevelVariable, "error")]
+    public void With_debug_or_a_log_level_each_error_is_logged_with_the_callers_trace_id(string variable, string value)
+    {
+        var plugin = new Mock<ICniPlugin>();
+        plugin.Setup(p => p.Del(It.IsAny<CmdArgs>())).Throws(new CniException(11, "try again", "busy"));
+        var env = FakeEnvironment.For("DEL", Conf);
+        env["TRACEPARENT"] = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+        new PluginHost(plugin.Object, "about").Run(env);
+        Assert.Equal("", env.StderrWriter.ToString());
+
+        env = FakeEnvironment.For("DEL", Conf);
+        env["TRACEPARENT"] = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+        env[variable] = value;
+        new PluginHost(plugin.Object, "about").Run(env);
+        Assert.Equal("error code=11 msg=\"try again\" trace_id=0af7651916cd43dd8448eb211c80319c parent_span_id=b7ad6b7169203331\n", env.StderrWriter.ToString());
+    }
+
+    [Fact]
+    public void An_error_log_line_without_a_valid_traceparent_has_no_trace_id() =>
+        Assert.Equal("error code=7 msg=\"bad\"", PluginHost.ErrorLogLine(new CniError { Code = 7, Msg = "bad" }, "garbage"));
+
     [Fact]
     public void Cni_exception_passes_through_unwrapped()
     {

@@ -1,5 +1,5 @@
 using System.Text;
-using LibCni.Firewall;
+using LibCni.Netfilter;
 using Xunit;
 
 namespace LibCni.Tests;

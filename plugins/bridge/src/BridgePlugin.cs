@@ -125,7 +125,7 @@ public sealed class BridgePlugin(IBridgeKernel kernel, IDelegatePlugin ipam, Fun
 
         var nft = masquerade(MasqueradeBackend.NfTables);
         var used = nft;
-        LibCni.Firewall.BackendFallback.Run("bridge ipMasq",
+        LibCni.Netfilter.BackendFallback.Run("bridge ipMasq",
             () => nft.Setup(config.NetworkName, args.ContainerId, args.IfName, addresses),
             () => nft.Teardown(config.NetworkName, args.ContainerId, args.IfName, addresses),
             () =>
@@ -214,7 +214,7 @@ public sealed class BridgePlugin(IBridgeKernel kernel, IDelegatePlugin ipam, Fun
         {
             // Rules are found by their tag, so this works even when the netns (and its addresses) is gone. Both
             // backends: the attachment may come from the reference (iptables by default) or another config.
-            LibCni.Firewall.BackendFallback.InBoth("bridge ipMasq teardown",
+            LibCni.Netfilter.BackendFallback.InBoth("bridge ipMasq teardown",
                 () => masquerade(MasqueradeBackend.NfTables).Teardown(config.NetworkName, args.ContainerId, args.IfName, addresses),
                 () => masquerade(MasqueradeBackend.IpTables).Teardown(config.NetworkName, args.ContainerId, args.IfName, addresses));
         }
@@ -253,7 +253,7 @@ public sealed class BridgePlugin(IBridgeKernel kernel, IDelegatePlugin ipam, Fun
         if (config.IpMasq && GcAttachments.Parse(args.StdinData) is { } valid)
         {
             var attachments = valid.Select(a => (a.ContainerId, a.IfName)).ToList();
-            Try(() => LibCni.Firewall.BackendFallback.InBoth("bridge ipMasq GC",
+            Try(() => LibCni.Netfilter.BackendFallback.InBoth("bridge ipMasq GC",
                 () => masquerade(MasqueradeBackend.NfTables).Gc(config.NetworkName, attachments),
                 () => masquerade(MasqueradeBackend.IpTables).Gc(config.NetworkName, attachments)), failures);
         }

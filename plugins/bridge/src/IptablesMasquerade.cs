@@ -1,4 +1,4 @@
-using LibCni.Firewall;
+using LibCni.Netfilter;
 using LibCni.Types;
 
 namespace CniPlugins.Bridge;

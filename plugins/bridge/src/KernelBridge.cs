@@ -14,11 +14,6 @@ namespace CniPlugins.Bridge;
 /// </summary>
 public sealed class KernelBridge : IBridgeKernel
 {
-    private const int VethNameAttempts = 10;
-    // The port usually comes up within a millisecond of the container end; poll fast first, then back off.
-    // The total wait (about 2.6 s) matches the reference's 0/50/500/1000/1000 ms schedule.
-    private static readonly int[] PortUpDelaysMs = [0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 500, 1000, 600];
-
     // The calling thread's netns: the plugin's host netns, or a test's when run on NetNamespace's thread.
     private const string CurrentNetnsPath = "/proc/thread-self/ns/net";
 
@@ -49,7 +44,7 @@ public sealed class KernelBridge : IBridgeKernel
         }
 
         // The plugin owns the bridge's routes: no router advertisements.
-        TrySysctl("0", Sysctl.Conf("ipv6", name, "accept_ra"));
+        LinkSetup.TrySysctl("0", Sysctl.Conf("ipv6", name, "accept_ra"));
         if (!bridge.IsUp)
         {
             Host.SetLinkUp(bridge.Index, true);
@@ -62,36 +57,12 @@ public sealed class KernelBridge : IBridgeKernel
     {
         using var container = NetNamespace.OpenRtnl(netns);
         using var hostNetns = NetNamespace.Open(CurrentNetnsPath);
-        var hostFd = (int)hostNetns.DangerousGetHandle();
-        for (var attempt = 1; ; attempt++)
-        {
-            var peerName = RandomVethName();
-            try
-            {
-                container.CreateVethPair(ifName, peerName, mtu, mac, hostFd);
-            }
-            catch (NetlinkException e) when (e.Errno == Errno.EEXIST)
-            {
-                if (container.GetLink(ifName) is not null)
-                {
-                    throw new CniException(CniErrorCode.Internal, $"container veth name (\"{ifName}\") peer provided (\"{peerName}\") already exists",
-                        $"CNI_IFNAME=\"{ifName}\" already exists in {netns}");
-                }
-
-                if (attempt == VethNameAttempts)
-                {
-                    throw;
-                }
-
-                continue;
-            }
-
-            var containerLink = container.GetLink(ifName) ?? throw new IOException($"veth {ifName} vanished in {netns}");
-            var hostLink = Host.GetLink(peerName) ?? throw new IOException($"host veth {peerName} vanished");
-            Host.SetLinkUp(hostLink.Index, true);
-            TrySysctl("0", Sysctl.Conf("ipv6", peerName, "accept_ra"));
-            return (Ref(hostLink), Ref(containerLink));
-        }
+        var peerName = LinkSetup.CreateVethWithRandomPeer(container, netns, ifName, mtu, mac, (int)hostNetns.DangerousGetHandle());
+        var containerLink = container.GetLink(ifName) ?? throw new IOException($"veth {ifName} vanished in {netns}");
+        var hostLink = Host.GetLink(peerName) ?? throw new IOException($"host veth {peerName} vanished");
+        Host.SetLinkUp(hostLink.Index, true);
+        LinkSetup.TrySysctl("0", Sysctl.Conf("ipv6", peerName, "accept_ra"));
+        return (Ref(hostLink), Ref(containerLink));
     }
 
     public void DeleteHostLink(string name)
@@ -180,24 +151,16 @@ public sealed class KernelBridge : IBridgeKernel
         var hasV6 = addressing.Ips.Any(ip => !ip.Address.IsV4);
         NetNamespace.Run(netns, () =>
         {
-            if (addressing.EnableDad)
-            {
-                TrySysctl("1", Sysctl.Conf("ipv6", ifName, "enhanced_dad"));
-                TrySysctl("1", Sysctl.Conf("ipv6", ifName, "accept_dad"));
-            }
-            else
-            {
-                TrySysctl("0", Sysctl.Conf("ipv6", ifName, "accept_dad"));
-            }
+            LinkSetup.ApplyDadSettings(ifName, addressing.EnableDad);
 
             // Announce the new addresses: a gratuitous ARP and an unsolicited neighbour advertisement on link up.
-            TrySysctl("1", Sysctl.Conf("ipv4", ifName, "arp_notify"));
-            TrySysctl("1", Sysctl.Conf("ipv6", ifName, "ndisc_notify"));
+            LinkSetup.TrySysctl("1", Sysctl.Conf("ipv4", ifName, "arp_notify"));
+            LinkSetup.TrySysctl("1", Sysctl.Conf("ipv6", ifName, "ndisc_notify"));
             if (hasV6)
             {
                 Sysctl.Ensure("0", Sysctl.Conf("ipv6", "lo", "disable_ipv6"));
                 Sysctl.Ensure("0", Sysctl.Conf("ipv6", ifName, "disable_ipv6"));
-                TrySysctl("1", Sysctl.Conf("ipv6", ifName, "keep_addr_on_down"));
+                LinkSetup.TrySysctl("1", Sysctl.Conf("ipv6", ifName, "keep_addr_on_down"));
             }
         });
 
@@ -217,7 +180,7 @@ public sealed class KernelBridge : IBridgeKernel
         rtnl.SetLinkUp(link.Index, true);
         if (addressing.Ips.Any(ip => !ip.Address.IsV4 && ip.Gateway is not null))
         {
-            WaitForDad(rtnl, link.Index, ifName);
+            LinkSetup.WaitForDad(rtnl, link.Index, ifName);
         }
 
         var v4Gateway = addressing.Ips.LastOrDefault(ip => ip.Address.IsV4 && ip.Gateway is not null)?.Gateway;
@@ -297,7 +260,7 @@ public sealed class KernelBridge : IBridgeKernel
         }
 
         using var hostNetns = NetNamespace.Open(CurrentNetnsPath);
-        var peerName = RandomVethName();
+        var peerName = LinkSetup.RandomVethName();
         Host.CreateVethPair(name, peerName, mtu > 0 ? mtu : 0, null, (int)hostNetns.DangerousGetHandle());
         var peer = Host.GetLink(peerName) ?? throw new IOException($"{peerName} vanished");
         Host.SetLinkUp(peer.Index, true);
@@ -310,21 +273,7 @@ public sealed class KernelBridge : IBridgeKernel
     public void EnableForwarding(bool ipv4) =>
         Sysctl.Ensure("1", ipv4 ? ["net", "ipv4", "ip_forward"] : Sysctl.Conf("ipv6", "all", "forwarding"));
 
-    public LinkRef WaitPortUp(string name)
-    {
-        LinkInfo? link = null;
-        foreach (var delay in PortUpDelaysMs)
-        {
-            Thread.Sleep(delay);
-            link = Host.GetLink(name) ?? throw new IOException($"host veth {name} vanished");
-            if (link.IsOperationallyUp)
-            {
-                return Ref(link);
-            }
-        }
-
-        throw new CniException(CniErrorCode.Internal, $"bridge port in error state: {OperStateName(link!.OperState)}", $"host veth {name}");
-    }
+    public LinkRef WaitPortUp(string name) => Ref(LinkSetup.WaitOperationallyUp(Host, name, "bridge port"));
 
     public LinkRef GetHostLink(string name) => Ref(Host.GetLink(name) ?? throw new IOException($"could not lookup \"{name}\": link not found"));
 
@@ -374,56 +323,5 @@ public sealed class KernelBridge : IBridgeKernel
         return new ContainerLinkState(link.Name, link.Index, link.Mac, link.Kind ?? "", link.PeerIndex, addresses, routes);
     }
 
-    private static void WaitForDad(RtnlClient rtnl, int index, string ifName)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(5);
-        while (true)
-        {
-            var v6 = rtnl.ListAddresses(AddressFamily.Inet6, index);
-            if (v6.Any(a => (a.Flags & Ifa.FlagDadFailed) != 0))
-            {
-                throw new CniException(CniErrorCode.Internal, $"failed to configure {ifName}: IPv6 duplicate address detected");
-            }
-
-            if (!v6.Any(a => (a.Flags & Ifa.FlagTentative) != 0))
-            {
-                return;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new CniException(CniErrorCode.Internal, $"link {ifName} still has tentative addresses after 5 s");
-            }
-
-            Thread.Sleep(50);
-        }
-    }
-
-    private static string RandomVethName() => "veth" + KernelRandom.Hex(4);
-
     private static LinkRef Ref(LinkInfo link) => new(link.Name, link.Index, link.Mac);
-
-    private static void TrySysctl(string value, string[] name)
-    {
-        try
-        {
-            Sysctl.Write(value, name);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Missing when IPv6 is disabled; the reference ignores these too.
-        }
-    }
-
-    private static string OperStateName(byte state) => state switch
-    {
-        0 => "unknown",
-        1 => "notpresent",
-        2 => "down",
-        3 => "lowerlayerdown",
-        4 => "testing",
-        5 => "dormant",
-        6 => "up",
-        _ => state.ToString(CultureInfo.InvariantCulture),
-    };
 }

@@ -19,7 +19,7 @@ public sealed class NftSpoofCheck(Func<INftables> open) : ISpoofCheck
 
     public static string MacChain(string attachmentId) => IfaceChain(attachmentId) + "-mac";
 
-    public static string Comment(string attachmentId) => LibCni.Firewall.RuleTags.TruncateComment("macspoofchk-" + attachmentId);
+    public static string Comment(string attachmentId) => LibCni.Netfilter.RuleTags.TruncateComment("macspoofchk-" + attachmentId);
 
     public void Setup(string hostVeth, string containerMac, string attachmentId)
     {

@@ -1,5 +1,4 @@
 using LibCni.Config;
-using LibCni.Firewall;
 using LibCni.Netfilter;
 using LibCni.Netlink;
 using LibCni.Skel;

@@ -1,5 +1,5 @@
 using System.Net;
-using LibCni.Firewall;
+using LibCni.Netfilter;
 using LibCni.Types;
 
 namespace CniPlugins.Firewall;

@@ -1,4 +1,3 @@
-using LibCni.Firewall;
 using LibCni.Netfilter;
 
 namespace CniPlugins.Portmap;

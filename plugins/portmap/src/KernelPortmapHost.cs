@@ -1,7 +1,7 @@
 using System.Net;
 using LibCni.Kernel;
+using LibCni.Netfilter;
 using LibCni.Netlink;
-using LibCni.Netlink.Conntrack;
 
 namespace CniPlugins.Portmap;
 

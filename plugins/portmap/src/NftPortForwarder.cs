@@ -1,5 +1,4 @@
 using System.Net;
-using LibCni.Firewall;
 using LibCni.Netfilter;
 using LibCni.Types;
 using static LibCni.Netfilter.NftFields;

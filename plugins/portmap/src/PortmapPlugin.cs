@@ -68,7 +68,7 @@ public sealed class PortmapPlugin(Func<PortmapBackend, IPortForwarder> backends,
 
         // Rules are tagged with the container ID, so DEL works without portMappings or prevResult. Both
         // backends: the container may have been mapped by the reference (iptables by default) or another config.
-        LibCni.Firewall.BackendFallback.InBoth("portmap teardown",
+        LibCni.Netfilter.BackendFallback.InBoth("portmap teardown",
             () => backends(PortmapBackend.NfTables).Unforward(config.NetworkName, args.ContainerId),
             () => backends(PortmapBackend.IpTables).Unforward(config.NetworkName, args.ContainerId));
     }
@@ -85,7 +85,7 @@ public sealed class PortmapPlugin(Func<PortmapBackend, IPortForwarder> backends,
 
         var nft = backends(PortmapBackend.NfTables);
         var used = nft;
-        LibCni.Firewall.BackendFallback.Run("portmap",
+        LibCni.Netfilter.BackendFallback.Run("portmap",
             () => nft.Forward(request),
             () => nft.Unforward(config.NetworkName, args.ContainerId),
             () =>
@@ -140,7 +140,7 @@ public sealed class PortmapPlugin(Func<PortmapBackend, IPortForwarder> backends,
             return;
         }
 
-        LibCni.Firewall.BackendFallback.InBoth("portmap GC",
+        LibCni.Netfilter.BackendFallback.InBoth("portmap GC",
             () => backends(PortmapBackend.NfTables).Gc(config.NetworkName, valid),
             () => backends(PortmapBackend.IpTables).Gc(config.NetworkName, valid));
     }

@@ -4,22 +4,21 @@ namespace LibCni.Interop;
 
 internal static partial class Libc
 {
-    internal const int EPERM = 1;
-    internal const int ENOENT = 2;
-    internal const int ESRCH = 3;
-    internal const int EINTR = 4;
-    internal const int EAGAIN = 11;
-    internal const int ENOMEM = 12;
-    internal const int EBUSY = 16;
-    internal const int EEXIST = 17;
-    internal const int ENODEV = 19;
-    internal const int ENOTDIR = 20;
-    internal const int EINVAL = 22;
-    internal const int ENOSPC = 28;
-    internal const int ERANGE = 34;
-    internal const int EOPNOTSUPP = 95;
-    internal const int EADDRNOTAVAIL = 99;
-    internal const int ENOBUFS = 105;
+    /// <summary>
+    /// Calls <paramref name="call"/> again for as long as it fails with EINTR (a signal arrived first), the one
+    /// retry loop of the suite. Returns the first result that is not an interrupted failure.
+    /// </summary>
+    internal static long RetryOnEintr(Func<long> call)
+    {
+        while (true)
+        {
+            var result = call();
+            if (result >= 0 || Marshal.GetLastPInvokeError() != Kernel.Errno.EINTR)
+            {
+                return result;
+            }
+        }
+    }
 
     /// <summary>Throws an <see cref="ErrnoException"/> for the last P/Invoke when <paramref name="result"/> is negative.</summary>
     internal static long Check(long result, string operation)

@@ -49,17 +49,11 @@ internal static partial class Libc
     /// </summary>
     internal static SafeFileHandle Open(string path, int flags, int mode = 0)
     {
-        int fd;
-        do
-        {
-            fd = OpenRaw(path, flags | O_CLOEXEC, mode);
-        }
-        while (fd < 0 && Marshal.GetLastPInvokeError() == EINTR);
-
+        var fd = (int)RetryOnEintr(() => OpenRaw(path, flags | O_CLOEXEC, mode));
         if (fd < 0)
         {
             var errno = Marshal.GetLastPInvokeError();
-            if (errno == ENOENT)
+            if (errno == Kernel.Errno.ENOENT)
             {
                 throw new FileNotFoundException($"open {path}: {ErrnoException.ErrnoText(errno)}", path);
             }

@@ -25,7 +25,7 @@ public static class AtomicFile
             }
 
             var errno = Marshal.GetLastPInvokeError();
-            if (errno == Libc.EEXIST)
+            if (errno == Errno.EEXIST)
             {
                 return false;
             }

@@ -1,14 +1,29 @@
 namespace LibCni.Kernel;
 
-/// <summary>The errno values callers match on (see <see cref="Interop.ErrnoException.Errno"/>).</summary>
+/// <summary>
+/// The errno values the suite matches on (see <see cref="Interop.ErrnoException.Errno"/>): the one place they
+/// are defined, for the interop layer and for callers alike. Linux x86-64/arm64 numbering.
+/// </summary>
 public static class Errno
 {
-    public const int ENOENT = Interop.Libc.ENOENT;
-    public const int ESRCH = Interop.Libc.ESRCH;
-    public const int EEXIST = Interop.Libc.EEXIST;
-    public const int ENODEV = Interop.Libc.ENODEV;
-    public const int EINVAL = Interop.Libc.EINVAL;
-    public const int EBUSY = Interop.Libc.EBUSY;
-    public const int EOPNOTSUPP = Interop.Libc.EOPNOTSUPP;
-    public const int EADDRNOTAVAIL = Interop.Libc.EADDRNOTAVAIL;
+    public const int EPERM = 1;
+    public const int ENOENT = 2;
+    public const int ESRCH = 3;
+    public const int EINTR = 4;
+    public const int ECHILD = 10;
+    public const int EAGAIN = 11;
+    public const int ENOMEM = 12;
+    public const int EACCES = 13;
+    public const int EBUSY = 16;
+    public const int EEXIST = 17;
+    public const int ENODEV = 19;
+    public const int ENOTDIR = 20;
+    public const int EINVAL = 22;
+    public const int ETXTBSY = 26;
+    public const int ENOSPC = 28;
+    public const int EPIPE = 32;
+    public const int ERANGE = 34;
+    public const int EOPNOTSUPP = 95;
+    public const int EADDRNOTAVAIL = 99;
+    public const int ENOBUFS = 105;
 }

@@ -20,14 +20,7 @@ public sealed class FileLock : IDisposable
         var handle = Libc.Open(path, Libc.O_CREAT | Libc.O_RDONLY, Convert.ToInt32("750", 8));
         try
         {
-            while (Libc.FLock(handle, Libc.LOCK_EX) != 0)
-            {
-                var errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
-                if (errno != Libc.EINTR)
-                {
-                    throw new ErrnoException(errno, $"flock({path})");
-                }
-            }
+            Libc.Check(Libc.RetryOnEintr(() => Libc.FLock(handle, Libc.LOCK_EX)), $"flock({path})");
 
             return new FileLock(handle);
         }

@@ -27,7 +27,7 @@ public static class NetNamespace
         {
             handle = Libc.Open(path, Libc.O_RDONLY);
         }
-        catch (ErrnoException e) when (e.Errno == Libc.ENOTDIR)
+        catch (ErrnoException e) when (e.Errno == Errno.ENOTDIR)
         {
             throw new NetnsNotFoundException(path);
         }

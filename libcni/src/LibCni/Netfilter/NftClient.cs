@@ -67,7 +67,7 @@ public sealed class NftClient : INftables, IDisposable
                 .SelectMany(NftParser.ParseSetElementKeys)
                 .ToList();
         }
-        catch (NetlinkException e) when (e.Errno == Libc.ENOENT)
+        catch (NetlinkException e) when (e.Errno == Errno.ENOENT)
         {
             return [];
         }

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using LibCni.Interop;
+using LibCni.Kernel;
 
 namespace LibCni.Netlink;
 
@@ -185,7 +186,7 @@ public sealed class NetlinkClient : IDisposable
 
             if (attempt == MaxDumpAttempts)
             {
-                throw new NetlinkException(Libc.EINTR, operation, $"dump was interrupted {MaxDumpAttempts} times in a row");
+                throw new NetlinkException(Errno.EINTR, operation, $"dump was interrupted {MaxDumpAttempts} times in a row");
             }
         }
     }
@@ -217,7 +218,7 @@ public sealed class NetlinkClient : IDisposable
 
             if (messages.Any(m => m.Type == Nlmsg.Overrun))
             {
-                throw new NetlinkException(Libc.ENOBUFS, "netlink receive", "socket buffer overrun");
+                throw new NetlinkException(Errno.ENOBUFS, "netlink receive", "socket buffer overrun");
             }
         }
     }

@@ -1,4 +1,5 @@
 using LibCni.Interop;
+using LibCni.Kernel;
 
 namespace LibCni.Netlink;
 
@@ -56,67 +57,32 @@ public sealed class NetlinkSocket : INetlinkConnection
         var kernel = new Libc.SockaddrNl { Family = Libc.AF_NETLINK };
         fixed (byte* p = datagram)
         {
-            while (true)
-            {
-                var sent = Libc.SendTo(_fd, p, (nuint)datagram.Length, 0, kernel, 12);
-                if (sent >= 0)
-                {
-                    return;
-                }
-
-                var errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
-                if (errno != Libc.EINTR)
-                {
-                    throw new ErrnoException(errno, "sendto(netlink)");
-                }
-            }
+            var start = p;
+            var length = (nuint)datagram.Length;
+            Libc.Check(Libc.RetryOnEintr(() => Libc.SendTo(_fd, start, length, 0, kernel, 12)), "sendto(netlink)");
         }
     }
 
     public unsafe byte[] Receive()
     {
-        while (true)
+        // Peek with MSG_TRUNC to learn the datagram's full size, then read it whole.
+        var size = ReceiveInto(Libc.MSG_PEEK | Libc.MSG_TRUNC);
+        if (size > _receiveBuffer.Length)
         {
-            // Peek with MSG_TRUNC to learn the datagram's full size, then read it whole.
-            nint size;
-            fixed (byte* p = _receiveBuffer)
-            {
-                size = Libc.Recv(_fd, p, (nuint)_receiveBuffer.Length, Libc.MSG_PEEK | Libc.MSG_TRUNC);
-            }
+            _receiveBuffer = new byte[Math.Max(size, _receiveBuffer.Length * 2)];
+        }
 
-            if (size < 0)
-            {
-                var errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
-                if (errno == Libc.EINTR)
-                {
-                    continue;
-                }
+        size = ReceiveInto(0);
+        return _receiveBuffer[..(int)size];
+    }
 
-                throw new ErrnoException(errno, "recv(netlink)");
-            }
-
-            if (size > _receiveBuffer.Length)
-            {
-                _receiveBuffer = new byte[Math.Max(size, _receiveBuffer.Length * 2)];
-            }
-
-            fixed (byte* p = _receiveBuffer)
-            {
-                size = Libc.Recv(_fd, p, (nuint)_receiveBuffer.Length, 0);
-            }
-
-            if (size < 0)
-            {
-                var errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
-                if (errno == Libc.EINTR)
-                {
-                    continue;
-                }
-
-                throw new ErrnoException(errno, "recv(netlink)");
-            }
-
-            return _receiveBuffer[..(int)size];
+    private unsafe nint ReceiveInto(int flags)
+    {
+        fixed (byte* p = _receiveBuffer)
+        {
+            var start = p;
+            var length = (nuint)_receiveBuffer.Length;
+            return (nint)Libc.Check(Libc.RetryOnEintr(() => Libc.Recv(_fd, start, length, flags)), "recv(netlink)");
         }
     }
 

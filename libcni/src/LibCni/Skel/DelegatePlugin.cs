@@ -1,5 +1,5 @@
 using System.Text;
-using System.Text.Json;
+using LibCni.Invoke;
 using LibCni.Json;
 using LibCni.Types;
 
@@ -21,8 +21,10 @@ public interface IDelegatePlugin
 }
 
 /// <summary>
-/// Delegation by exec, as the spec describes: the delegate is found on CNI_PATH and run with this
-/// process's environment (CNI_COMMAND overridden) and the same stdin; its stderr passes through.
+/// Delegation by exec, as the spec describes and Go's <c>invoke.Delegate*</c> do: the delegate is found on
+/// CNI_PATH and run through <see cref="PluginExec"/> with the calling plugin's environment (from
+/// <see cref="CmdArgs.Environment"/>, trace context included) with CNI_COMMAND replaced, and the same stdin.
+/// Its stderr reaches ours.
 /// </summary>
 public sealed class ExecDelegatePlugin : IDelegatePlugin
 {
@@ -31,7 +33,7 @@ public sealed class ExecDelegatePlugin : IDelegatePlugin
     public ICniResult Add(string type, CmdArgs args)
     {
         var stdout = Exec(type, "ADD", args);
-        return CniJson.ParseResult(Encoding.UTF8.GetBytes(stdout.Length == 0 ? "{}" : stdout), args.ConfigVersion);
+        return CniJson.ParseResult(stdout.Length == 0 ? "{}"u8 : stdout, args.ConfigVersion);
     }
 
     public void Del(string type, CmdArgs args) => Exec(type, "DEL", args);
@@ -42,76 +44,31 @@ public sealed class ExecDelegatePlugin : IDelegatePlugin
 
     public void Gc(string type, CmdArgs args) => Exec(type, "GC", args);
 
-    /// <summary>The first regular file named <paramref name="type"/> in the CNI_PATH directories.</summary>
-    public static string Find(string type, IReadOnlyList<string> directories)
+    /// <summary>The delegate's environment: all of the caller's variables, CNI_COMMAND replaced.</summary>
+    public static List<KeyValuePair<string, string>> Environment(IPluginEnvironment caller, string command) =>
+        PluginEnvironmentVariables.Merge(caller.GetVariables(), [new("CNI_COMMAND", command)]);
+
+    private static byte[] Exec(string type, string command, CmdArgs args)
     {
-        if (type.Length == 0)
-        {
-            throw new CniException(CniErrorCode.InvalidNetworkConfig, "no plugin name provided");
-        }
-
-        if (type.Contains('/') || type.Contains('\\'))
-        {
-            throw new CniException(CniErrorCode.InvalidNetworkConfig, $"invalid plugin name: {type}");
-        }
-
-        if (directories.Count == 0)
-        {
-            throw new CniException(CniErrorCode.InvalidEnvironmentVariables, "no paths provided");
-        }
-
-        foreach (var dir in directories)
-        {
-            var candidate = Path.Combine(dir, type);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new CniException(CniErrorCode.InvalidNetworkConfig, $"failed to find plugin \"{type}\" in path [{string.Join(" ", directories)}]");
-    }
-
-    private static string Exec(string type, string command, CmdArgs args)
-    {
-        var path = Find(type, args.PathDirectories);
-        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (System.Collections.DictionaryEntry variable in Environment.GetEnvironmentVariables())
-        {
-            environment[(string)variable.Key] = (string?)variable.Value ?? "";
-        }
-
-        environment["CNI_COMMAND"] = command;
-
-        // The delegate's stderr is inherited: it reaches the runtime as ours does.
-        var (exitCode, stdout) = Kernel.ChildProcess.Run(path, environment, args.StdinData);
-        var output = Encoding.UTF8.GetString(stdout);
-        return exitCode == 0 ? output : throw DelegateError(type, output, "", exitCode);
-    }
-
-    /// <summary>Keeps the delegate's own code and message, as the reference's invoke package does.</summary>
-    internal static CniException DelegateError(string type, string stdout, string stderr, int exitCode)
-    {
-        if (stdout.Trim().Length == 0)
-        {
-            return stderr.Trim().Length == 0
-                ? new CniException(CniErrorCode.Internal, $"netplugin failed with no error message: exit status {exitCode}", $"delegate \"{type}\"")
-                : new CniException(CniErrorCode.Internal, $"netplugin failed: \"{stderr.Trim()}\"", $"delegate \"{type}\"");
-        }
-
+        string path;
         try
         {
-            var error = JsonSerializer.Deserialize(stdout, CniJsonContext.Default.CniError);
-            if (error is not null)
-            {
-                return new CniException(error.Code, error.Msg, error.Details);
-            }
+            path = PluginLocator.FindInPath(type, PluginLocator.SplitPath(args.Path));
         }
-        catch (JsonException e)
+        catch (PluginLookupException e)
         {
-            return new CniException(CniErrorCode.Internal, $"netplugin failed but error parsing its diagnostic message \"{stdout.Trim()}\": {e.Message}");
+            throw new CniException(e.NoPaths ? CniErrorCode.InvalidEnvironmentVariables : CniErrorCode.InvalidNetworkConfig, e.Message);
         }
 
-        return new CniException(CniErrorCode.Internal, $"netplugin failed: exit status {exitCode}");
+        var caller = args.Environment ?? ProcessEnvironment.Instance;
+        try
+        {
+            return new PluginExec { Stderr = args.Log }.Execute(path, args.StdinData, Environment(caller, command));
+        }
+        catch (CniException e) when (e.Code == CniErrorCode.Unknown)
+        {
+            // Code 0 is no spec code: a delegate that did not print an error object is our internal error.
+            throw new CniException(CniErrorCode.Internal, e.Message, $"delegate {GoText.Quote(type)}");
+        }
     }
 }

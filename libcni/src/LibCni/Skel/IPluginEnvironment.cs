@@ -5,6 +5,9 @@ public interface IPluginEnvironment
 {
     string? GetVariable(string name);
 
+    /// <summary>Every variable, for a delegate plugin's environment (Go's <c>DelegateArgs</c> starts from all of them).</summary>
+    IEnumerable<KeyValuePair<string, string>> GetVariables();
+
     /// <summary>Reads standard input to its end.</summary>
     byte[] ReadStdin();
 
@@ -27,6 +30,8 @@ public sealed class ProcessEnvironment : IPluginEnvironment
     public TextWriter Stderr { get; } = new StreamWriter(Console.OpenStandardError(), new System.Text.UTF8Encoding(false)) { AutoFlush = true };
 
     public string? GetVariable(string name) => Environment.GetEnvironmentVariable(name);
+
+    public IEnumerable<KeyValuePair<string, string>> GetVariables() => Invoke.PluginEnvironmentVariables.OfProcess();
 
     public byte[] ReadStdin()
     {

@@ -12,8 +12,11 @@ namespace LibCni.Skel;
 /// </summary>
 public sealed class PluginHost
 {
-    /// <summary>Set to 1 to get stack traces of unexpected errors on stderr.</summary>
+    /// <summary>Set to 1 to get stack traces of unexpected errors on stderr, and each error logged with its trace id.</summary>
     public const string DebugVariable = "CNI_PLUGIN_DEBUG";
+
+    /// <summary>Any of debug, info, warn or error: each error is logged on stderr with the caller's trace id.</summary>
+    public const string LogLevelVariable = "CNI_LOG_LEVEL";
 
     // The spec's required-variable table, in the reference's reporting order. CNI_PATH is required only for
     // GC: the reference's skel also demands it for ADD/CHECK/DEL/STATUS, where the spec makes it optional.
@@ -276,9 +279,28 @@ public sealed class PluginHost
 
     private static int PrintError(IPluginEnvironment env, CniError error)
     {
+        if (IsDebug(env) || env.GetVariable(LogLevelVariable) is "debug" or "info" or "warn" or "error")
+        {
+            env.Stderr.WriteLine(ErrorLogLine(error, env.GetVariable("TRACEPARENT")));
+        }
+
         env.Stdout.Write(CniJson.Indented(error, CniJsonContext.Default.CniError));
         env.Stdout.Flush();
         return 1;
+    }
+
+    /// <summary>
+    /// One stderr line for an error: <c>error code=7 msg="..." trace_id=...</c>, the trace id read from TRACEPARENT
+    /// (W3C <c>00-&lt;trace id&gt;-&lt;span id&gt;-&lt;flags&gt;</c>) so a runtime's trace can be followed into the plugin.
+    /// Plain string work: no Activity machinery is loaded in a plugin.
+    /// </summary>
+    internal static string ErrorLogLine(CniError error, string? traceParent)
+    {
+        var line = $"error code={error.Code} msg={GoText.Quote(error.Msg)}";
+        var parts = traceParent?.Split('-');
+        return parts is [{ Length: 2 }, { Length: 32 } traceId, { Length: 16 } spanId, ..]
+            ? $"{line} trace_id={traceId} parent_span_id={spanId}"
+            : line;
     }
 
     private static bool IsDebug(IPluginEnvironment env) => env.GetVariable(DebugVariable) is "1" or "true";

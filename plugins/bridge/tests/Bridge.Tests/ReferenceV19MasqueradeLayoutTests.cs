@@ -1,5 +1,4 @@
 using CniPlugins.Bridge;
-using LibCni.Firewall;
 using LibCni.Netfilter;
 using NftMasquerade = CniPlugins.Bridge.NftMasquerade;
 using LibCni.TestKit;

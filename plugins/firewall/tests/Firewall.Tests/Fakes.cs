@@ -1,6 +1,6 @@
 using System.Net;
 using CniPlugins.Firewall;
-using LibCni.Firewall;
+using LibCni.Netfilter;
 
 namespace Firewall.Tests;
 

@@ -1,5 +1,5 @@
 using CniPlugins.Firewall;
-using LibCni.Firewall;
+using LibCni.Netfilter;
 using LibCni.Types;
 using Xunit;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using CniPlugins.Firewall;
-using LibCni.Firewall;
+using LibCni.Netfilter;
 using LibCni.TestKit;
 
 namespace Firewall.Tests;

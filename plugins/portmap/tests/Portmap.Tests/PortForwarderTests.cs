@@ -1,6 +1,5 @@
 using System.Text;
 using CniPlugins.Portmap;
-using LibCni.Firewall;
 using LibCni.Netfilter;
 using LibCni.TestKit;
 using LibCni.Types;

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using LibCni.Kernel;
 
 namespace LibCni.Netlink.Route;
 
@@ -21,7 +22,7 @@ public sealed class RtnlClient : IDisposable
             var replies = _client.Execute(request, $"RTM_GETLINK {name}");
             return replies.Where(r => r.Type == Rtm.NewLink).Select(LinkInfo.Parse).FirstOrDefault();
         }
-        catch (NetlinkException e) when (e.Errno == Interop.Libc.ENODEV)
+        catch (NetlinkException e) when (e.Errno == Errno.ENODEV)
         {
             return null;
         }
@@ -35,7 +36,7 @@ public sealed class RtnlClient : IDisposable
             var replies = _client.Execute(request, $"RTM_GETLINK index {index}");
             return replies.Where(r => r.Type == Rtm.NewLink).Select(LinkInfo.Parse).FirstOrDefault();
         }
-        catch (NetlinkException e) when (e.Errno == Interop.Libc.ENODEV)
+        catch (NetlinkException e) when (e.Errno == Errno.ENODEV)
         {
             return null;
         }
@@ -75,12 +76,12 @@ public sealed class RtnlClient : IDisposable
             {
                 _client.Execute(RtnlRequests.NewBridge(name, mtu, vlanFiltering), $"RTM_NEWLINK bridge {name}");
             }
-            catch (NetlinkException e) when (e.Errno == Interop.Libc.EEXIST)
+            catch (NetlinkException e) when (e.Errno == Errno.EEXIST)
             {
                 // Lost the race to another ADD; fall through and use theirs.
             }
 
-            existing = GetLink(name) ?? throw new NetlinkException(Interop.Libc.ENODEV, $"RTM_GETLINK {name}", "bridge vanished right after creation");
+            existing = GetLink(name) ?? throw new NetlinkException(Errno.ENODEV, $"RTM_GETLINK {name}", "bridge vanished right after creation");
         }
 
         if (existing.Kind != "bridge")
@@ -136,7 +137,7 @@ public sealed class RtnlClient : IDisposable
         {
             _client.Execute(RtnlRequests.NewRoute(route), $"RTM_NEWROUTE {route.Destination}{(route.Gateway is null ? "" : $" via {route.Gateway}")}");
         }
-        catch (NetlinkException e) when (e.Errno == Interop.Libc.EEXIST)
+        catch (NetlinkException e) when (e.Errno == Errno.EEXIST)
         {
         }
     }
@@ -149,7 +150,7 @@ public sealed class RtnlClient : IDisposable
             return _client.Execute(RtnlRequests.GetRoute(destination), $"RTM_GETROUTE {destination}")
                 .Where(m => m.Type == Rtm.NewRoute).Select(RouteInfo.Parse).FirstOrDefault();
         }
-        catch (NetlinkException e) when (e.Errno is 101 or 113 or Interop.Libc.EINVAL)
+        catch (NetlinkException e) when (e.Errno is 101 or 113 or Errno.EINVAL)
         {
             return null; // ENETUNREACH, EHOSTUNREACH
         }

@@ -1,6 +1,6 @@
 using LibCni.Types;
 
-namespace LibCni.Firewall;
+namespace LibCni.Netfilter;
 
 /// <summary>
 /// Backend choice when a config names none: nftables where it works (we speak it in-process, no iptables

@@ -1,11 +1,12 @@
 using System.Globalization;
 using System.Text;
 
-namespace LibCni.Runtime;
+namespace LibCni.Types;
 
 /// <summary>Go's <c>%q</c> formatting, so error texts read exactly like Go libcni's.</summary>
-internal static class GoText
+public static class GoText
 {
+    /// <summary>The value in double quotes with Go's escapes.</summary>
     public static string Quote(string value)
     {
         var builder = new StringBuilder(value.Length + 2).Append('"');
@@ -27,7 +28,7 @@ internal static class GoText
     }
 
     /// <summary>A structured plugin error as Go's <c>types.Error.Error()</c> prints it: msg, or "msg; details".</summary>
-    public static string ErrorText(Exception error) => error is Types.CniException { Details: { Length: > 0 } details } cni
+    public static string ErrorText(Exception error) => error is CniException { Details: { Length: > 0 } details } cni
         ? $"{cni.Message}; {details}"
         : error.Message;
 }

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace LibCni.Firewall;
+namespace LibCni.Netfilter;
 
 /// <summary>
 /// Names and comments that tag firewall state with its owner, computed as the reference computes them so

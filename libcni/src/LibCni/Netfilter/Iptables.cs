@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace LibCni.Firewall;
+namespace LibCni.Netfilter;
 
 /// <summary>The nat table as iptables-save prints it: which chains exist and their rules, as rule lines.</summary>
 public sealed class IptablesTable

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Numerics;
 
-namespace LibCni.Firewall;
+namespace LibCni.Netfilter;
 
 /// <summary>
 /// SHA-512 (FIPS 180-4) in managed code. The rule tags hash a few dozen bytes per run; .NET's

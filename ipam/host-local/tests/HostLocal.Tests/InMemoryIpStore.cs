@@ -1,7 +1,8 @@
 using System.Net;
+using CniPlugins.HostLocal.Store;
 using LibCni.Types;
 
-namespace CniPlugins.HostLocal.Store;
+namespace HostLocal.Tests;
 
 /// <summary>A store in a dictionary with the disk store's semantics, for allocator and plugin tests.</summary>
 public sealed class InMemoryIpStore : IIpStore

@@ -1,7 +1,9 @@
 using System.Buffers.Binary;
 using System.Net;
+using LibCni.Kernel;
+using LibCni.Netlink;
 
-namespace LibCni.Netlink.Conntrack;
+namespace LibCni.Netfilter;
 
 /// <summary>A conntrack entry's original tuple: what identifies it for deletion.</summary>
 public sealed record ConntrackTuple(byte Family, IPAddress Source, IPAddress Destination, byte Protocol, ushort SourcePort, ushort DestinationPort);

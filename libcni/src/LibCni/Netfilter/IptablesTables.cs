@@ -1,4 +1,4 @@
-namespace LibCni.Firewall;
+namespace LibCni.Netfilter;
 
 /// <summary>
 /// <see cref="IIptablesRunner"/> for any table (the firewall plugin works in filter): one iptables-save
