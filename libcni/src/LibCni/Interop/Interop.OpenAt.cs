@@ -4,10 +4,8 @@ namespace LibCni.Interop;
 
 internal static partial class Libc
 {
-    internal const int O_NONBLOCK = 0x800;
     internal const int O_DIRECTORY = 0x10000;
     internal const int O_NOFOLLOW = 0x20000;
-    internal const int ELOOP = 40;
 
     [LibraryImport(Name, EntryPoint = "openat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int OpenAt(int dirFd, string path, int flags, int mode);

@@ -15,18 +15,9 @@ public static class KernelRandom
             var done = 0;
             while (done < buffer.Length)
             {
-                var n = Libc.GetRandom(start + done, (nuint)(buffer.Length - done), 0);
-                if (n < 0)
-                {
-                    var errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
-                    if (errno == Libc.EINTR)
-                    {
-                        continue;
-                    }
-
-                    throw new ErrnoException(errno, "getrandom");
-                }
-
+                var at = (nint)(start + done);
+                var length = (nuint)(buffer.Length - done);
+                var n = Libc.Check(Libc.RetryOnEintr(() => Libc.GetRandom((byte*)at, length, 0)), "getrandom");
                 done += (int)n;
             }
         }
