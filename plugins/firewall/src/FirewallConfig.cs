@@ -69,6 +69,9 @@ public sealed record FirewallConfig
     /// <summary>The name of prevResult's first interface: the bridge, when chained after bridge.</summary>
     public string? FirstInterface { get; init; }
 
+    /// <summary>prevResult's host-side interfaces other than the first (the bridge's ports this attachment made: its veth).</summary>
+    public IReadOnlyList<string> HostPorts { get; init; } = [];
+
     public static FirewallConfig Parse(byte[] stdin, string configVersion)
     {
         FirewallNetConf conf;
@@ -127,6 +130,7 @@ public sealed record FirewallConfig
             PrevResult = prev,
             Addresses = current?.Ips?.Select(ip => ip.Address.Address).ToList() ?? [],
             FirstInterface = current?.Interfaces is [var first, ..] ? first.Name : null,
+            HostPorts = current?.Interfaces?.Skip(1).Where(i => string.IsNullOrEmpty(i.Sandbox) && i.Name.Length > 0).Select(i => i.Name).ToList() ?? [],
         };
     }
 

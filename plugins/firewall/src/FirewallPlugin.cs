@@ -11,13 +11,15 @@ namespace CniPlugins.Firewall;
 /// firewall (iptables CNI-FORWARD, nftables, or firewalld's trusted zone) and optionally isolates
 /// bridges from each other (ingressPolicy), passing prevResult through unchanged.
 /// </summary>
-public sealed class FirewallPlugin(IIptablesTables iptables, Func<INftables> nftables, IFirewalld firewalld, string? iptablesLock = null) : ICniPlugin
+public sealed class FirewallPlugin(IIptablesTables iptables, Func<INftables> nftables, IFirewalld firewalld, string? iptablesLock = null, IBridgeLinks? links = null) : ICniPlugin
 {
     public const string MissingPrevResult = "missing prevResult from earlier plugin";
 
     public static readonly IReadOnlyList<string> SupportedVersions = ["0.4.0", "1.0.0", "1.1.0"];
 
     public static FirewallPlugin CreateDefault() => new(IptablesRunner.Instance, NftClient.Open, new DbusFirewalld(), Directory.Exists("/run/lock") ? IptablesFirewall.DefaultLockPath : null);
+
+    private readonly IBridgeLinks _links = links ?? new KernelBridgeLinks();
 
     public ICniResult Add(CmdArgs args)
     {
@@ -36,6 +38,8 @@ public sealed class FirewallPlugin(IIptablesTables iptables, Func<INftables> nft
             if (bridge is not null)
             {
                 var isolated = config.IngressPolicy == IngressPolicy.Isolated;
+                // Under the host lock: a DEL deciding whether this bridge's rules may go sees our veth or our rules, never neither.
+                using var held = HostLock();
                 Run(() => Isolation(backend).Isolate(bridge, isolated, config.Addresses.Any(IpText.IsV4), config.Addresses.Any(a => !IpText.IsV4(a))));
             }
         }
@@ -69,26 +73,67 @@ public sealed class FirewallPlugin(IIptablesTables iptables, Func<INftables> nft
     /// <summary>
     /// Removes the attachment's rules from every backend, whichever the config names now: nftables by the
     /// container's tag (no prevResult needed), iptables and firewalld by prevResult's addresses when there
-    /// are any and the backend is there. Isolation rules stay, as in the reference.
+    /// are any and the backend is there. Then, with an ingress policy, the bridge's isolation rules go
+    /// when this was its last attachment or the bridge is gone (unlike the reference, which keeps them).
     /// </summary>
     public void Del(CmdArgs args)
     {
         var config = FirewallConfig.Parse(args.StdinData, args.ConfigVersion);
         var request = new FirewallRequest(config.NetworkName, args.ContainerId, args.IfName, config);
         Run(() => new NftFirewall(nftables).Del(request));
-        if (config.Addresses.Count == 0)
+        if (config.Addresses.Count > 0)
         {
-            return;
+            Run(() => new IptablesFirewall(iptables, iptablesLock).Del(request));
+            if (firewalld.IsRunning())
+            {
+                new FirewalldFirewall(firewalld).Del(request);
+            }
         }
 
-        Run(() => new IptablesFirewall(iptables, iptablesLock).Del(request));
-        if (firewalld.IsRunning())
+        if (config.IngressPolicy != IngressPolicy.Open)
         {
-            new FirewalldFirewall(firewalld).Del(request);
+            Run(() => CleanIsolation(config.PrevResult is null ? null : config.FirstInterface, config.HostPorts));
         }
     }
 
-    /// <summary>nftables rules carry the container: those of attachments outside the valid list go. iptables and firewalld rules name only addresses, so GC cannot tell whose they are.</summary>
+    /// <summary>
+    /// Removes, in iptables and nftables, the isolation rules of <paramref name="bridge"/> when
+    /// <see cref="IsolationCleanup.ShouldRemove"/> says so; without a bridge (no prevResult), those of
+    /// every bridge that no longer exists. Under the host lock that ADD's isolation also takes.
+    /// </summary>
+    private void CleanIsolation(string? bridge, IReadOnlyList<string> ownPorts)
+    {
+        using var held = HostLock();
+        IIngressIsolation[] places = [new IptablesFirewall(iptables), new NftFirewall(nftables)];
+        if (!string.IsNullOrEmpty(bridge))
+        {
+            if (IsolationCleanup.ShouldRemove(_links.Ports(bridge), ownPorts))
+            {
+                foreach (var place in places)
+                {
+                    place.RemoveIsolation(bridge);
+                }
+            }
+
+            return;
+        }
+
+        foreach (var place in places)
+        {
+            foreach (var gone in place.IsolatedBridges().Where(b => IsolationCleanup.ShouldRemove(_links.Ports(b), null)))
+            {
+                place.RemoveIsolation(gone);
+            }
+        }
+    }
+
+    private LibCni.Kernel.FileLock? HostLock() => iptablesLock is null ? null : LibCni.Kernel.FileLock.Acquire(iptablesLock);
+
+    /// <summary>
+    /// nftables rules carry the container: those of attachments outside the valid list go. iptables and
+    /// firewalld rules name only addresses, so GC cannot tell whose they are. Isolation rules of bridges
+    /// that no longer exist go too, from iptables and nftables.
+    /// </summary>
     public void Gc(CmdArgs args)
     {
         var config = FirewallConfig.Parse(args.StdinData, args.ConfigVersion);
@@ -99,6 +144,7 @@ public sealed class FirewallPlugin(IIptablesTables iptables, Func<INftables> nft
         }
 
         Run(() => new NftFirewall(nftables).Gc(config.NetworkName, valid.Select(a => a.ContainerId).ToHashSet(StringComparer.Ordinal)));
+        Run(() => CleanIsolation(null, []));
     }
 
     /// <summary>Ready when the backend ADD would use can be reached.</summary>
@@ -140,8 +186,8 @@ public sealed class FirewallPlugin(IIptablesTables iptables, Func<INftables> nft
         _ => firewalld.IsRunning() ? new FirewalldFirewall(firewalld) : new IptablesFirewall(iptables, iptablesLock),
     };
 
-    /// <summary>Isolation lives in nftables for the nftables backend; otherwise in iptables, as the reference does even with firewalld.</summary>
-    private IIngressIsolation Isolation(IFirewall backend) => backend as NftFirewall as IIngressIsolation ?? new IptablesFirewall(iptables, iptablesLock);
+    /// <summary>Isolation lives in nftables for the nftables backend; otherwise in iptables, as the reference does even with firewalld. Called with the host lock held.</summary>
+    private IIngressIsolation Isolation(IFirewall backend) => backend as NftFirewall as IIngressIsolation ?? new IptablesFirewall(iptables);
 
     /// <summary>The bridge to isolate (prevResult's first interface), or null for the open policy. Checked before anything changes.</summary>
     private static string? IngressBridge(FirewallConfig config)

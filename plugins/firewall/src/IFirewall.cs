@@ -32,12 +32,18 @@ public interface IFirewall
 
 /// <summary>
 /// The same-bridge/isolated ingress policies: per bridge, traffic leaving another interface towards the
-/// bridge is dropped (CNI-ISOLATION-STAGE-1/2). The reference never removes these (the bridge may
-/// still serve other containers), and neither do we.
+/// bridge is dropped (CNI-ISOLATION-STAGE-1/2). The reference never removes these; we remove a bridge's
+/// rules when its last attachment goes or the bridge is gone (<see cref="IsolationCleanup"/>).
 /// </summary>
 public interface IIngressIsolation
 {
     void Isolate(string bridge, bool isolated, bool ipv4, bool ipv6);
 
     void CheckIsolation(string bridge, bool isolated, bool ipv4, bool ipv6);
+
+    /// <summary>The bridges that have isolation rules here.</summary>
+    IReadOnlySet<string> IsolatedBridges();
+
+    /// <summary>Deletes the rules naming the bridge (either policy); the chains and their RETURNs stay.</summary>
+    void RemoveIsolation(string bridge);
 }

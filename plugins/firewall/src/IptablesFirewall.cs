@@ -241,6 +241,66 @@ public sealed class IptablesFirewall(IIptablesTables iptables, string? lockPath 
         }
     }
 
+    public IReadOnlySet<string> IsolatedBridges()
+    {
+        var bridges = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var v6 in new[] { false, true })
+        {
+            if (iptables.IsAvailable(v6))
+            {
+                bridges.UnionWith(IsolatedBridges(iptables.Save(v6, Table)));
+            }
+        }
+
+        return bridges;
+    }
+
+    /// <summary>The bridges our isolation rules name (<c>-i BR</c> / <c>-o BR</c> in a commented stage rule).</summary>
+    internal static IEnumerable<string> IsolatedBridges(IptablesTable table) =>
+        new[] { Stage1, Stage2 }.SelectMany(table.Rules).SelectMany(BridgesOf).Distinct(StringComparer.Ordinal);
+
+    private static IEnumerable<string> BridgesOf(string rule)
+    {
+        if (!rule.Contains("--comment \"CNI firewall plugin rules", StringComparison.Ordinal))
+        {
+            yield break;
+        }
+
+        var words = rule.Split(' ');
+        for (var i = 0; i + 1 < words.Length; i++)
+        {
+            if (words[i] is "-i" or "-o")
+            {
+                yield return words[i + 1];
+            }
+        }
+    }
+
+    public void RemoveIsolation(string bridge)
+    {
+        foreach (var v6 in new[] { false, true })
+        {
+            if (iptables.IsAvailable(v6))
+            {
+                Apply(v6, table => RemoveIsolationScript(table, bridge));
+            }
+        }
+    }
+
+    internal static IptablesScript RemoveIsolationScript(IptablesTable table, string bridge)
+    {
+        var script = new IptablesScript(Table);
+        foreach (var chain in new[] { Stage1, Stage2 })
+        {
+            foreach (var rule in table.Rules(chain).Where(r => BridgesOf(r).Contains(bridge, StringComparer.Ordinal)))
+            {
+                script.Line($"-D {chain} {rule}");
+            }
+        }
+
+        return script;
+    }
+
     /// <summary>
     /// Reads the table, plans, applies (one iptables-restore, all or nothing), under our lock. When another
     /// writer (the reference plugin, say) changed the table in between, the restore fails: plan again once.

@@ -208,4 +208,59 @@ public sealed class NftFirewall(Func<INftables> open) : IFirewall, IIngressIsola
             }
         }
     }
+
+    public IReadOnlySet<string> IsolatedBridges()
+    {
+        using var nft = open();
+        return IsolationRulesIn(nft).Select(p => p.Bridge).ToHashSet(StringComparer.Ordinal);
+    }
+
+    public void RemoveIsolation(string bridge)
+    {
+        using var nft = open();
+        var tx = new NftTransaction();
+        foreach (var (rule, _) in IsolationRulesIn(nft).Where(p => p.Bridge == bridge))
+        {
+            tx.Delete(rule);
+        }
+
+        nft.Run(tx);
+    }
+
+    /// <summary>The stage rules that are exactly our isolation rules for some bridge, with that bridge.</summary>
+    private static IEnumerable<(NftRule Rule, string Bridge)> IsolationRulesIn(INftables nft)
+    {
+        foreach (var chain in new[] { IptablesFirewall.Stage1, IptablesFirewall.Stage2 })
+        {
+            foreach (var rule in nft.ListRules(Family, TableName, chain))
+            {
+                if (InterfaceNameOf(rule) is { } bridge &&
+                    IsolationRules(bridge, false).Concat(IsolationRules(bridge, true)).Any(r => r.Chain == chain && Same(rule, r)))
+                {
+                    yield return (rule, bridge);
+                }
+            }
+        }
+    }
+
+    /// <summary>The name compared by a rule's first cmp (NFTA_CMP_DATA, NFTA_DATA_VALUE), NUL padding dropped.</summary>
+    private static string? InterfaceNameOf(NftRule rule)
+    {
+        var cmp = rule.Expressions.FirstOrDefault(e => e.Name == "cmp");
+        if (cmp is null)
+        {
+            return null;
+        }
+
+        var data = NetlinkAttribute.ParseAll(cmp.EncodeData()).Where(a => (a.Type & 0x3fff) == 3).Select(a => a.Value).FirstOrDefault();
+        var value = NetlinkAttribute.ParseAll(data).Where(a => (a.Type & 0x3fff) == 1).Select(a => a.Value.ToArray()).FirstOrDefault();
+        if (value is null)
+        {
+            return null;
+        }
+
+        var end = Array.IndexOf(value, (byte)0);
+        var name = System.Text.Encoding.UTF8.GetString(value, 0, end < 0 ? value.Length : end);
+        return name.Length == 0 ? null : name;
+    }
 }

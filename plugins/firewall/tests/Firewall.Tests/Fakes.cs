@@ -148,3 +148,11 @@ internal static class Confs
 
     public static IPAddress Ip(string text) => IPAddress.Parse(text);
 }
+
+/// <summary>Bridges by name with their ports; a missing name is a bridge that does not exist.</summary>
+internal sealed class FakeBridgeLinks : CniPlugins.Firewall.IBridgeLinks
+{
+    public Dictionary<string, List<string>> Bridges { get; } = new(StringComparer.Ordinal);
+
+    public IReadOnlyList<string>? Ports(string bridge) => Bridges.TryGetValue(bridge, out var ports) ? ports : null;
+}

@@ -15,7 +15,9 @@ public class FirewallPluginTests
     private readonly FakeNftables _nft = new();
     private readonly FakeFirewalld _firewalld = new() { Running = false };
 
-    private FirewallPlugin Plugin() => new(_iptables, () => _nft, _firewalld);
+    private readonly FakeBridgeLinks _links = new();
+
+    private FirewallPlugin Plugin() => new(_iptables, () => _nft, _firewalld, links: _links);
 
     private static CmdArgs Args(string command, string json, string containerId = "ctr1") => new()
     {

@@ -41,7 +41,7 @@ public sealed class KernelTests : IDisposable
             ["DBUS_SYSTEM_BUS_ADDRESS"] = "unix:path=/nonexistent/cni-test-bus",
         }, clearEnvironment: true);
 
-    private FirewallPlugin Ours(TestNetns ns) => new(new NetnsIptables(ns), () => NftClient.OpenIn(ns.Path), new DbusFirewalld("unix:path=/nonexistent/cni-test-bus"));
+    private FirewallPlugin Ours(TestNetns ns) => new(new NetnsIptables(ns), () => NftClient.OpenIn(ns.Path), new DbusFirewalld("unix:path=/nonexistent/cni-test-bus"), links: new KernelBridgeLinks(ns.Path));
 
     private static CmdArgs Args(string command, string conf, string containerId = "ctr1") => new()
     {
@@ -178,7 +178,42 @@ public sealed class KernelTests : IDisposable
 
         Ours(_ours).Gc(Args("GC", Confs.With(",\"cni.dev/valid-attachments\":[]", prevResult: null)));
         Assert.DoesNotContain("10.88.0.6", Nft(_ours), StringComparison.Ordinal);
-        Assert.Contains("oifname \"cni0\" drop", Nft(_ours), StringComparison.Ordinal);
+    }
+
+    /// <summary>Two attachments on one real bridge: the first DEL keeps its isolation rules, the last removes them; GC removes a vanished bridge's.</summary>
+    [Theory]
+    [InlineData("iptables")]
+    [InlineData("nftables")]
+    public void Isolation_rules_go_with_the_last_attachment_or_the_bridge(string backend)
+    {
+        Shell.Run("ip", "netns", "exec", _ours.Name, "ip", "link", "add", "cnibr0", "type", "bridge");
+        Shell.Run("ip", "netns", "exec", _ours.Name, "ip", "link", "add", "cnibr1", "type", "bridge");
+        foreach (var (veth, bridge) in new[] { ("vethA", "cnibr0"), ("vethB", "cnibr0"), ("vethC", "cnibr1") })
+        {
+            Shell.Run("ip", "netns", "exec", _ours.Name, "ip", "link", "add", veth, "type", "veth", "peer", "name", veth + "p");
+            Shell.Run("ip", "netns", "exec", _ours.Name, "ip", "link", "set", veth, "master", bridge);
+        }
+
+        string Conf(string bridge, string veth, string address) => Confs.With($",\"backend\":\"{backend}\",\"ingressPolicy\":\"same-bridge\"",
+            $$"""{"cniVersion":"1.0.0","interfaces":[{"name":"{{bridge}}"},{"name":"{{veth}}"},{"name":"eth0","sandbox":"/x"}],"ips":[{"address":"{{address}}/24","interface":2}]}""");
+        string Rules() => backend == "iptables" ? NetnsIptables.Filter(_ours, false) : Nft(_ours);
+
+        Ours(_ours).Add(Args("ADD", Conf("cnibr0", "vethA", "10.70.0.2"), "ctrA"));
+        Ours(_ours).Add(Args("ADD", Conf("cnibr0", "vethB", "10.70.0.3"), "ctrB"));
+        Ours(_ours).Add(Args("ADD", Conf("cnibr1", "vethC", "10.71.0.2"), "ctrC"));
+
+        Ours(_ours).Del(Args("DEL", Conf("cnibr0", "vethA", "10.70.0.2"), "ctrA"));
+        Shell.Run("ip", "netns", "exec", _ours.Name, "ip", "link", "del", "vethA");
+        Assert.Contains("cnibr0", Rules(), StringComparison.Ordinal);
+
+        Ours(_ours).Del(Args("DEL", Conf("cnibr0", "vethB", "10.70.0.3"), "ctrB"));
+        Assert.DoesNotContain("cnibr0", Rules(), StringComparison.Ordinal);
+        Assert.Contains("cnibr1", Rules(), StringComparison.Ordinal);
+
+        Shell.Run("ip", "netns", "exec", _ours.Name, "ip", "link", "del", "cnibr1");
+        Ours(_ours).Gc(Args("GC", Confs.With(",\"cni.dev/valid-attachments\":[]", prevResult: null)));
+        Assert.DoesNotContain("cnibr1", Rules(), StringComparison.Ordinal);
+        Assert.Contains("CNI-ISOLATION-STAGE-1", Rules(), StringComparison.Ordinal);
     }
 
     [Fact]
