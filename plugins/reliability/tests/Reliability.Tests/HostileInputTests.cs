@@ -129,7 +129,7 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IDisposable
         Assert.Empty(_node.IpFiles());
 
         // Longer than a file name may be (255 bytes): the store directory cannot exist.
-        var error = Refused(Run("host-local", "ADD", HostLocalConf(new string('n', 300))), 999, new string('n', 300));
+        var error = Refused(Run("host-local", "ADD", HostLocalConf(new string('n', 300))), 5, new string('n', 300));
         output.WriteLine(error.ToString());
         NothingWrittenOutside();
     }
@@ -145,7 +145,7 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IDisposable
         File.WriteAllText(file, "x");
         foreach (var conf in new[] { HostLocalConf(new string('n', 300)), HostLocalConf(dataDir: file) })
         {
-            var msg = Refused(Run("host-local", "ADD", conf), 999, "/").GetProperty("msg").GetString();
+            var msg = Refused(Run("host-local", "ADD", conf), 5, "/").GetProperty("msg").GetString();
             Assert.DoesNotContain("IO_", msg, StringComparison.Ordinal);
         }
     }
@@ -228,7 +228,7 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IDisposable
         File.WriteAllText(file, "x");
         foreach (var command in new[] { "ADD", "DEL", "CHECK" })
         {
-            Refused(Run("host-local", command, HostLocalConf(dataDir: file)), 999, "not-a-dir");
+            Refused(Run("host-local", command, HostLocalConf(dataDir: file)), 5, "not-a-dir");
         }
 
         Refused(Run("host-local", "STATUS", HostLocalConf(dataDir: file)), 50, "not-a-dir");
@@ -244,13 +244,13 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IDisposable
         {
             Shell.Run("mount", "-o", "remount,bind,ro", readOnly);
             var add = Run("host-local", "ADD", HostLocalConf(dataDir: readOnly));
-            var error = Refused(add, 999, "Read-only");
+            var error = Refused(add, 5, "Read-only");
             output.WriteLine(error.ToString());
             Refused(Run("host-local", "STATUS", HostLocalConf(dataDir: readOnly)), 50, "Read-only");
 
             var bridgeConf = HostLocalConf(dataDir: readOnly).Replace("\"type\":\"bridge\"", "\"type\":\"bridge\",\"bridge\":\"hibr0\"", StringComparison.Ordinal);
             var bridgeAdd = Run("bridge", "ADD", bridgeConf);
-            Refused(bridgeAdd, 999, "Read-only");
+            Refused(bridgeAdd, 5, "Read-only");
             Assert.DoesNotContain(_node.HostLinks(), l => l.StartsWith("veth", StringComparison.Ordinal));
             Assert.Equal(["lo"], Sandbox.Links(_node.Container.Path));
         }
