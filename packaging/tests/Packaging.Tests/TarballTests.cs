@@ -25,8 +25,14 @@ public class TarballTests
         return entries;
     }
 
-    [Fact]
-    public void DistBinHoldsAtLeastLoopback() => Assert.Contains("loopback", Artifacts.Plugins);
+    [Theory]
+    [InlineData("bridge")]
+    [InlineData("host-local")]
+    [InlineData("loopback")]
+    [InlineData("portmap")]
+    [InlineData("firewall")]
+    [InlineData("tuning")]
+    public void DistBinHoldsEveryPluginOfTheSuite(string plugin) => Assert.Contains(plugin, Artifacts.Plugins);
 
     [Fact]
     public void IsFlatLikeUpstream_EveryDistBinaryAtTheRoot_Mode0755_OwnedByRoot()
