@@ -1,6 +1,7 @@
 using System.Net;
 using CniPlugins.HostLocal.Store;
 using LibCni.Types;
+using LibCni.TestKit;
 using Xunit;
 
 namespace HostLocal.Tests;
@@ -95,7 +96,7 @@ public class DiskStoreTests : IDisposable
         Directory.CreateDirectory(dir);
         var longId = new string('a', 2000);
         File.WriteAllText(Path.Combine(dir, "10.0.0.2"), longId + "\r\neth0");
-        Assert.Equal(0, Mkfifo(Path.Combine(dir, "10.0.0.3"), 0x180));
+        Shell.Run("mkfifo", "-m", "600", Path.Combine(dir, "10.0.0.3"));
 
         using var store = Open();
         using (store.Lock())
@@ -103,9 +104,6 @@ public class DiskStoreTests : IDisposable
             Assert.Equal([new Reservation(Ip("10.0.0.2"), longId, "eth0")], store.Reservations());
         }
     }
-
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "mkfifo", SetLastError = true)]
-    private static extern int Mkfifo(string path, int mode);
 
     [Theory]
     [InlineData("")]
