@@ -29,7 +29,7 @@ public sealed class IptablesMasquerade(IIptablesRunner iptables) : IMasquerade
     {
         foreach (var ipv6 in new[] { false, true })
         {
-            if (!iptables.IsAvailable(ipv6))
+            if (!iptables.HasTable(ipv6, "nat"))
             {
                 continue;
             }
@@ -90,7 +90,7 @@ public sealed class IptablesMasquerade(IIptablesRunner iptables) : IMasquerade
         var keep = valid.Select(a => ChainName(network, a.ContainerId)).ToHashSet(StringComparer.Ordinal);
         foreach (var ipv6 in new[] { false, true })
         {
-            if (!iptables.IsAvailable(ipv6))
+            if (!iptables.HasTable(ipv6, "nat"))
             {
                 continue;
             }

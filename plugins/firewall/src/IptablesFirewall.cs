@@ -133,7 +133,7 @@ public sealed class IptablesFirewall(IIptablesTables iptables, string? lockPath 
         foreach (var ipv6 in new[] { false, true })
         {
             var addresses = Family(request.Addresses, ipv6);
-            if (addresses.Count == 0 || !iptables.IsAvailable(ipv6))
+            if (addresses.Count == 0 || !iptables.HasTable(ipv6, Table))
             {
                 continue;
             }
@@ -246,7 +246,7 @@ public sealed class IptablesFirewall(IIptablesTables iptables, string? lockPath 
         var bridges = new HashSet<string>(StringComparer.Ordinal);
         foreach (var v6 in new[] { false, true })
         {
-            if (iptables.IsAvailable(v6))
+            if (iptables.HasTable(v6, Table))
             {
                 bridges.UnionWith(IsolatedBridges(iptables.Save(v6, Table)));
             }
@@ -280,7 +280,7 @@ public sealed class IptablesFirewall(IIptablesTables iptables, string? lockPath 
     {
         foreach (var v6 in new[] { false, true })
         {
-            if (iptables.IsAvailable(v6))
+            if (iptables.HasTable(v6, Table))
             {
                 Apply(v6, table => RemoveIsolationScript(table, bridge));
             }

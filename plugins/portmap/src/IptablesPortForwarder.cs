@@ -156,7 +156,7 @@ public sealed class IptablesPortForwarder(IIptablesRunner iptables) : IPortForwa
         var prefix = Cut($"dnat name: \"{networkName}\" id: \"");
         foreach (var ipv6 in new[] { false, true })
         {
-            if (!iptables.IsAvailable(ipv6))
+            if (!iptables.HasTable(ipv6, "nat"))
             {
                 continue;
             }
@@ -180,7 +180,7 @@ public sealed class IptablesPortForwarder(IIptablesRunner iptables) : IPortForwa
     {
         foreach (var ipv6 in new[] { false, true })
         {
-            if (!forFamily(ipv6) || !iptables.IsAvailable(ipv6))
+            if (!forFamily(ipv6) || !iptables.HasTable(ipv6, "nat"))
             {
                 continue;
             }

@@ -52,7 +52,11 @@ public static class PluginProcess
     /// </summary>
     /// <exception cref="ErrnoException">The program could not be started (errno of the exec, e.g. ENOENT, EACCES, ETXTBSY).</exception>
     /// <exception cref="OperationCanceledException">The token fired; the process group was killed and reaped.</exception>
-    public static unsafe ProcessOutput Run(string path, IEnumerable<KeyValuePair<string, string>> environment, ReadOnlySpan<byte> stdin, CancellationToken cancellationToken = default)
+    public static ProcessOutput Run(string path, IEnumerable<KeyValuePair<string, string>> environment, ReadOnlySpan<byte> stdin, CancellationToken cancellationToken = default) =>
+        Run(path, [], environment, stdin, cancellationToken);
+
+    /// <summary><see cref="Run(string, IEnumerable{KeyValuePair{string, string}}, ReadOnlySpan{byte}, CancellationToken)"/> with <paramref name="arguments"/> after argv[0].</summary>
+    public static unsafe ProcessOutput Run(string path, IReadOnlyList<string> arguments, IEnumerable<KeyValuePair<string, string>> environment, ReadOnlySpan<byte> stdin, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var fds = stackalloc int[8];
@@ -71,7 +75,7 @@ public static class PluginProcess
                 Libc.Check(Libc.Pipe2(fds + i, Libc.O_CLOEXEC), "pipe2");
             }
 
-            pid = Spawn(path, environment, fds[0], fds[3], fds[5], cancellable);
+            pid = Spawn(path, arguments, environment, fds[0], fds[3], fds[5], cancellable);
         }
         catch
         {
@@ -169,7 +173,7 @@ public static class PluginProcess
     }
 
     /// <summary>
-    /// <see cref="Run"/> on a thread of its own (not the thread pool, whose threads it would block), for callers
+    /// <see cref="Run(string, IEnumerable{KeyValuePair{string, string}}, ReadOnlySpan{byte}, CancellationToken)"/> on a thread of its own (not the thread pool, whose threads it would block), for callers
     /// that await.
     /// </summary>
     public static Task<ProcessOutput> RunAsync(string path, IReadOnlyList<KeyValuePair<string, string>> environment, byte[] stdin, CancellationToken cancellationToken = default)
@@ -221,7 +225,7 @@ public static class PluginProcess
         }
     }
 
-    private static unsafe int Spawn(string path, IEnumerable<KeyValuePair<string, string>> environment, int stdin, int stdout, int stderr, bool ownGroup)
+    private static unsafe int Spawn(string path, IReadOnlyList<string> arguments, IEnumerable<KeyValuePair<string, string>> environment, int stdin, int stdout, int stderr, bool ownGroup)
     {
         var actions = Marshal.AllocHGlobal(Libc.SpawnFileActionsSize);
         var attributes = Marshal.AllocHGlobal(Libc.SpawnAttrSize);
@@ -240,7 +244,7 @@ public static class PluginProcess
                 Libc.SpawnAttrSetPGroup(attributes, 0);
             }
 
-            argv = StringArray([path], strings);
+            argv = StringArray([path, .. arguments], strings);
             envp = StringArray(environment.Select(kv => $"{kv.Key}={kv.Value}").ToList(), strings);
             var error = Libc.PosixSpawn(out var pid, path, actions, attributes, argv, envp);
             return error == 0 ? pid : throw new ErrnoException(error, $"posix_spawn {path}");

@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Text;
+using LibCni.Invoke;
 
 namespace LibCni.Netfilter;
 
@@ -70,6 +70,13 @@ public interface IIptablesRunner
     /// <summary>False when this family's iptables cannot be used on this host.</summary>
     bool IsAvailable(bool ipv6);
 
+    /// <summary>
+    /// True when the kernel holds this family's <paramref name="table"/> (in either iptables flavour) and
+    /// iptables can read it. False means no iptables rule can be there: teardown and GC ask this first, and a
+    /// host without the table pays a /proc read and one netlink dump instead of an iptables-save.
+    /// </summary>
+    bool HasTable(bool ipv6, string table);
+
     IptablesTable SaveNat(bool ipv6);
 
     /// <summary>Applies an iptables-restore script atomically (all or nothing) without flushing other chains.</summary>
@@ -82,43 +89,87 @@ public sealed partial class IptablesRunner : IIptablesRunner
 
     private static readonly string[] SearchPath = ["/usr/sbin", "/sbin", "/usr/bin", "/bin"];
 
-    // The save that proved a family available, kept for the SaveNat that callers make right after it, so a
-    // teardown in a backend costs one iptables-save per family, not two.
-    private readonly string?[] _availabilitySave = new string?[2];
+    // The save that proved a table readable, kept for the Save that callers make right after it, so a
+    // teardown costs one iptables-save per family and table, not two.
+    private readonly Dictionary<(bool Ipv6, string Table), string> _provenSaves = [];
 
-    public bool IsAvailable(bool ipv6)
+    public bool IsAvailable(bool ipv6) => CanSave(ipv6, "nat");
+
+    public bool HasTable(bool ipv6, string table) => KernelHolds(ipv6, table) && CanSave(ipv6, table);
+
+    public IptablesTable SaveNat(bool ipv6) => Save(ipv6, "nat");
+
+    public IptablesTable Save(bool ipv6, string table)
     {
-        if (Find(ipv6 ? "ip6tables-restore" : "iptables-restore") is null || Find(ipv6 ? "ip6tables-save" : "iptables-save") is null)
+        if (_provenSaves.Remove((ipv6, table), out var fresh))
+        {
+            return IptablesTable.Parse(fresh, table);
+        }
+
+        var tool = SaveTool(ipv6);
+        var (exit, stdout, stderr) = Run(Find(tool) ?? throw new IOException($"{tool} not found"), ["-t", table], null);
+        if (exit != 0)
+        {
+            throw new IOException($"{tool} -t {table} failed (exit {exit}): {stderr.Trim()}");
+        }
+
+        return IptablesTable.Parse(stdout, table);
+    }
+
+    /// <summary>
+    /// Whether the kernel holds an iptables table in this netns: iptables-legacy lists the tables it has made in
+    /// /proc/net/ip{,6}_tables_names; iptables-nft keeps each as an nftables table of that name in the ip or
+    /// ip6 family. When the kernel cannot be asked, the answer is yes, and iptables-save decides.
+    /// </summary>
+    internal static bool KernelHolds(bool ipv6, string table)
+    {
+        try
+        {
+            if (File.ReadAllLines(ipv6 ? "/proc/net/ip6_tables_names" : "/proc/net/ip_tables_names").Contains(table, StringComparer.Ordinal))
+            {
+                return true;
+            }
+        }
+        catch (IOException)
+        {
+            // No legacy tables: the ip_tables module is not loaded.
+        }
+
+        try
+        {
+            using var nft = NftClient.Open();
+            return nft.ListTables(ipv6 ? NftFamily.Ip6 : NftFamily.Ip).Any(t => t.Name == table);
+        }
+        catch (IOException)
+        {
+            return true;
+        }
+    }
+
+    private bool CanSave(bool ipv6, string table)
+    {
+        var save = Find(SaveTool(ipv6));
+        if (save is null || Find(ipv6 ? "ip6tables-restore" : "iptables-restore") is null)
         {
             return false;
         }
 
-        var (exit, stdout, _) = Run(Find(ipv6 ? "ip6tables-save" : "iptables-save")!, ["-t", "nat"], null);
-        _availabilitySave[ipv6 ? 1 : 0] = exit == 0 ? stdout : null;
-        return exit == 0;
-    }
-
-    public IptablesTable SaveNat(bool ipv6)
-    {
-        if (_availabilitySave[ipv6 ? 1 : 0] is { } fresh)
-        {
-            _availabilitySave[ipv6 ? 1 : 0] = null;
-            return IptablesTable.Parse(fresh);
-        }
-
-        var tool = ipv6 ? "ip6tables-save" : "iptables-save";
-        var (exit, stdout, stderr) = Run(Find(tool) ?? throw new IOException($"{tool} not found"), ["-t", "nat"], null);
+        var (exit, stdout, _) = Run(save, ["-t", table], null);
         if (exit != 0)
         {
-            throw new IOException($"{tool} -t nat failed (exit {exit}): {stderr.Trim()}");
+            _provenSaves.Remove((ipv6, table));
+            return false;
         }
 
-        return IptablesTable.Parse(stdout);
+        _provenSaves[(ipv6, table)] = stdout;
+        return true;
     }
+
+    private static string SaveTool(bool ipv6) => ipv6 ? "ip6tables-save" : "iptables-save";
 
     public void RestoreNat(bool ipv6, string script)
     {
-        _availabilitySave[ipv6 ? 1 : 0] = null;
+        _provenSaves.Clear();
         var tool = ipv6 ? "ip6tables-restore" : "iptables-restore";
         var (exit, _, stderr) = Run(Find(tool) ?? throw new IOException($"{tool} not found"), ["--noflush", "-w", "5"], script);
         if (exit != 0)
@@ -130,35 +181,10 @@ public sealed partial class IptablesRunner : IIptablesRunner
     private static string? Find(string tool) =>
         SearchPath.Select(dir => Path.Combine(dir, tool)).FirstOrDefault(File.Exists);
 
-    private static (int ExitCode, string Stdout, string Stderr) Run(string file, IEnumerable<string> args, string? stdin)
+    private static (int ExitCode, string Stdout, string Stderr) Run(string file, IReadOnlyList<string> args, string? stdin)
     {
-        var info = new ProcessStartInfo(file)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(info) ?? throw new IOException($"cannot start {file}");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        try
-        {
-            process.StandardInput.Write(stdin ?? "");
-            process.StandardInput.Close();
-        }
-        catch (IOException)
-        {
-            // Exited before reading its input; the exit status tells why.
-        }
-
-        process.WaitForExit();
-        return (process.ExitCode, stdout.Result, stderr.Result);
+        var output = PluginProcess.Run(file, args, PluginEnvironmentVariables.OfProcess(), Encoding.UTF8.GetBytes(stdin ?? ""));
+        return (output.Exit.Success ? 0 : Math.Max(output.Exit.ExitCode, 1), Encoding.UTF8.GetString(output.Stdout), Encoding.UTF8.GetString(output.Stderr));
     }
 }
 

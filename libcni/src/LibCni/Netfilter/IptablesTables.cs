@@ -9,6 +9,9 @@ public interface IIptablesTables
     /// <summary>False when this family's iptables cannot be used on this host.</summary>
     bool IsAvailable(bool ipv6);
 
+    /// <inheritdoc cref="IIptablesRunner.HasTable"/>
+    bool HasTable(bool ipv6, string table);
+
     IptablesTable Save(bool ipv6, string table);
 
     /// <summary>Applies an iptables-restore script (all or nothing) without flushing other chains.</summary>
@@ -17,17 +20,5 @@ public interface IIptablesTables
 
 public sealed partial class IptablesRunner : IIptablesTables
 {
-    public IptablesTable Save(bool ipv6, string table)
-    {
-        var tool = ipv6 ? "ip6tables-save" : "iptables-save";
-        var (exit, stdout, stderr) = Run(Find(tool) ?? throw new IOException($"{tool} not found"), ["-t", table], null);
-        if (exit != 0)
-        {
-            throw new IOException($"{tool} -t {table} failed (exit {exit}): {stderr.Trim()}");
-        }
-
-        return IptablesTable.Parse(stdout, table);
-    }
-
     public void Restore(bool ipv6, string script) => RestoreNat(ipv6, script);
 }

@@ -35,15 +35,21 @@ public sealed class BridgeHost : IDisposable
         ",\"ipam\":{\"type\":\"host-local\",\"dataDir\":\"" + DataDir + "\",\"ranges\":[[{\"subnet\":\"" + subnet + "\"}]]}}";
 
     public ProcessResult Exec(string command, string conf, TestNetns? container, string containerId, string ifName = "eth0", string netns = "") =>
-        Shell.Exec("ip", ["netns", "exec", Host.Name, Repo.Binary("bridge")], conf, new Dictionary<string, string>
-        {
-            ["CNI_COMMAND"] = command,
-            ["CNI_CONTAINERID"] = containerId,
-            ["CNI_NETNS"] = container?.Path ?? netns,
-            ["CNI_IFNAME"] = ifName,
-            ["CNI_PATH"] = CniPath,
-            ["CNI_ARGS"] = "IgnoreUnknown=1;K8S_POD_NAME=pod",
-        }, clearEnvironment: true);
+        Shell.Exec("ip", ["netns", "exec", Host.Name, Repo.Binary("bridge")], conf, Environment(command, container, containerId, ifName, netns), clearEnvironment: true);
+
+    /// <summary><see cref="Exec"/> under strace: also the programs the run started, bridge itself first.</summary>
+    public (ProcessResult Result, IReadOnlyList<string> Programs) ExecTraced(string command, string conf, TestNetns? container, string containerId) =>
+        ExecTrace.Run(Host.Name, Repo.Binary("bridge"), conf, Environment(command, container, containerId, "eth0", ""));
+
+    private static Dictionary<string, string> Environment(string command, TestNetns? container, string containerId, string ifName, string netns) => new()
+    {
+        ["CNI_COMMAND"] = command,
+        ["CNI_CONTAINERID"] = containerId,
+        ["CNI_NETNS"] = container?.Path ?? netns,
+        ["CNI_IFNAME"] = ifName,
+        ["CNI_PATH"] = CniPath,
+        ["CNI_ARGS"] = "IgnoreUnknown=1;K8S_POD_NAME=pod",
+    };
 
     public JsonElement HostJson(params string[] args)
     {

@@ -35,6 +35,27 @@ public class BridgeFirewallBinaryTests
     }
 
     [Fact]
+    public void Del_looks_for_iptables_rules_only_where_the_kernel_has_a_nat_table()
+    {
+        using var h = new BridgeHost();
+        var ctr = h.Container();
+        var conf = h.Conf("1.0.0", ""","isGateway":true,"ipMasq":true""");
+        Ok(h.Exec("ADD", conf, ctr, "lean"));
+        var (del, programs) = h.ExecTraced("DEL", conf, ctr, "lean");
+        Ok(del);
+        Assert.Equal([Repo.Binary("bridge"), Repo.Binary("host-local")], programs);
+        Assert.DoesNotContain("10.88.0.2", Nft(h), StringComparison.Ordinal);
+
+        // Once an IPv4 nat table exists (here one that iptables-nft made), the rules of a plugin run with the
+        // iptables backend may be in it: DEL reads it, and only it.
+        Shell.Run("ip", "netns", "exec", h.Host.Name, "iptables-nft", "-t", "nat", "-N", "SOMEONE-ELSES");
+        Ok(h.Exec("ADD", conf, ctr, "lean"));
+        (del, programs) = h.ExecTraced("DEL", conf, ctr, "lean");
+        Ok(del);
+        Assert.Equal([Repo.Binary("bridge"), Repo.Binary("host-local"), "/usr/sbin/iptables-save"], programs);
+    }
+
+    [Fact]
     public void Ip_masq_with_iptables_uses_the_reference_chain()
     {
         using var h = new BridgeHost();

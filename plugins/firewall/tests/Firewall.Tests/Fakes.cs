@@ -19,6 +19,8 @@ internal sealed class FakeIptables : IIptablesTables
 
     public bool IsAvailable(bool ipv6) => Available;
 
+    public bool HasTable(bool ipv6, string table) => Available;
+
     public IptablesTable Save(bool ipv6, string table)
     {
         if (!Available)

@@ -81,6 +81,8 @@ public class IptablesFirewallTests
     {
         public bool IsAvailable(bool ipv6) => inner.IsAvailable(ipv6);
 
+        public bool HasTable(bool ipv6, string table) => inner.HasTable(ipv6, table);
+
         public IptablesTable Save(bool ipv6, string table)
         {
             lock (inner)

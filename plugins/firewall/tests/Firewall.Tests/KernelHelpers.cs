@@ -11,6 +11,8 @@ internal sealed class NetnsIptables(TestNetns ns) : IIptablesTables
 {
     public bool IsAvailable(bool ipv6) => true;
 
+    public bool HasTable(bool ipv6, string table) => true;
+
     public IptablesTable Save(bool ipv6, string table) => IptablesTable.Parse(Shell.Run("ip", "netns", "exec", ns.Name, ipv6 ? "ip6tables-save" : "iptables-save", "-t", table), table);
 
     public void Restore(bool ipv6, string script) =>

@@ -21,14 +21,16 @@ public sealed class PortmapBinaryTests : IDisposable
     }
 
     private ProcessResult Exec(string plugin, string command, string conf, string containerId = "pm1") =>
-        Shell.Exec("ip", ["netns", "exec", _host.Name, Repo.Binary(plugin)], conf, new Dictionary<string, string>
-        {
-            ["CNI_COMMAND"] = command,
-            ["CNI_CONTAINERID"] = containerId,
-            ["CNI_NETNS"] = _ctr.Path,
-            ["CNI_IFNAME"] = "eth0",
-            ["CNI_PATH"] = Repo.BinDir,
-        }, clearEnvironment: true);
+        Shell.Exec("ip", ["netns", "exec", _host.Name, Repo.Binary(plugin)], conf, Environment(command, containerId), clearEnvironment: true);
+
+    private Dictionary<string, string> Environment(string command, string containerId = "pm1") => new()
+    {
+        ["CNI_COMMAND"] = command,
+        ["CNI_CONTAINERID"] = containerId,
+        ["CNI_NETNS"] = _ctr.Path,
+        ["CNI_IFNAME"] = "eth0",
+        ["CNI_PATH"] = Repo.BinDir,
+    };
 
     private static void Ok(ProcessResult r) => Assert.True(r.ExitCode == 0, $"exit {r.ExitCode}: {r.Stdout}{r.Stderr}");
 
@@ -96,6 +98,21 @@ public sealed class PortmapBinaryTests : IDisposable
         Assert.DoesNotContain("dport 8080", Ruleset(), StringComparison.Ordinal);
         Assert.Equal(1, Exec("portmap", "CHECK", conf).ExitCode);
         Ok(Exec("portmap", "DEL", conf));
+    }
+
+    [Fact]
+    public void Nftables_add_and_del_exec_nothing_on_a_host_without_an_iptables_nat_table()
+    {
+        var conf = PortmapConf(AddBridge());
+        var (add, programs) = ExecTrace.Run(_host.Name, Repo.Binary("portmap"), conf, Environment("ADD"));
+        Ok(add);
+        Assert.Equal([Repo.Binary("portmap")], programs);
+        Assert.Contains("dport 8080", Ruleset(), StringComparison.Ordinal);
+
+        (var del, programs) = ExecTrace.Run(_host.Name, Repo.Binary("portmap"), conf, Environment("DEL"));
+        Ok(del);
+        Assert.Equal([Repo.Binary("portmap")], programs);
+        Assert.DoesNotContain("dport 8080", Ruleset(), StringComparison.Ordinal);
     }
 
     [Fact]
