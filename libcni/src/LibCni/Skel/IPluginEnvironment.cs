@@ -1,3 +1,5 @@
+using LibCni.Kernel;
+
 namespace LibCni.Skel;
 
 /// <summary>Everything a plugin process reads and writes, so the host is testable without processes.</summary>
@@ -25,9 +27,9 @@ public sealed class ProcessEnvironment : IPluginEnvironment
     {
     }
 
-    public TextWriter Stdout { get; } = new StreamWriter(Console.OpenStandardOutput(), new System.Text.UTF8Encoding(false)) { AutoFlush = true };
+    public TextWriter Stdout { get; } = new StreamWriter(StandardStream.Output, new System.Text.UTF8Encoding(false)) { AutoFlush = true };
 
-    public TextWriter Stderr { get; } = new StreamWriter(Console.OpenStandardError(), new System.Text.UTF8Encoding(false)) { AutoFlush = true };
+    public TextWriter Stderr { get; } = new StreamWriter(StandardStream.Error, new System.Text.UTF8Encoding(false)) { AutoFlush = true };
 
     public string? GetVariable(string name) => Environment.GetEnvironmentVariable(name);
 
@@ -35,9 +37,8 @@ public sealed class ProcessEnvironment : IPluginEnvironment
 
     public byte[] ReadStdin()
     {
-        using var stdin = Console.OpenStandardInput();
         using var buffer = new MemoryStream();
-        stdin.CopyTo(buffer);
+        StandardStream.Input.CopyTo(buffer);
         return buffer.ToArray();
     }
 }
