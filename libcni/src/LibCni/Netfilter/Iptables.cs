@@ -118,14 +118,15 @@ public sealed partial class IptablesRunner : IIptablesRunner
 
     /// <summary>
     /// Whether the kernel holds an iptables table in this netns: iptables-legacy lists the tables it has made in
-    /// /proc/net/ip{,6}_tables_names; iptables-nft keeps each as an nftables table of that name in the ip or
+    /// /proc/net/ip{,6}_tables_names (read through thread-self); iptables-nft keeps each as an nftables table of that name in the ip or
     /// ip6 family. When the kernel cannot be asked, the answer is yes, and iptables-save decides.
     /// </summary>
     internal static bool KernelHolds(bool ipv6, string table)
     {
         try
         {
-            if (File.ReadAllLines(ipv6 ? "/proc/net/ip6_tables_names" : "/proc/net/ip_tables_names").Contains(table, StringComparer.Ordinal))
+            // thread-self: /proc/net is the main thread's netns, and namespace work runs on threads of its own.
+            if (File.ReadAllLines(ipv6 ? "/proc/thread-self/net/ip6_tables_names" : "/proc/thread-self/net/ip_tables_names").Contains(table, StringComparer.Ordinal))
             {
                 return true;
             }
