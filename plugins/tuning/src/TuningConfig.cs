@@ -165,18 +165,7 @@ public sealed record TuningConfig
 
     private static string DataDirOf(TuningNetConf conf) => string.IsNullOrEmpty(conf.DataDir) ? DefaultDataDir : conf.DataDir;
 
-    private static TuningNetConf Decode(byte[] stdin)
-    {
-        try
-        {
-            return JsonSerializer.Deserialize(stdin, TuningJsonContext.Default.TuningNetConf)
-                ?? throw new CniException(CniErrorCode.DecodingFailure, "failed to load netconf: null");
-        }
-        catch (JsonException e)
-        {
-            throw new CniException(CniErrorCode.DecodingFailure, $"failed to load netconf: {e.Message}");
-        }
-    }
+    private static TuningNetConf Decode(byte[] stdin) => CniJson.Decode(stdin, TuningJsonContext.Default.TuningNetConf, "failed to load netconf");
 
     /// <summary>A sysctl object: string values only, and a key given twice is refused as the reference refuses it.</summary>
     private static List<KeyValuePair<string, string>> ReadSysctls(JsonElement? element, string field)
@@ -224,14 +213,7 @@ public sealed record TuningConfig
             return null;
         }
 
-        try
-        {
-            return cni.Deserialize(TuningJsonContext.Default.TuningArgs);
-        }
-        catch (JsonException e)
-        {
-            throw new CniException(CniErrorCode.DecodingFailure, $"failed to load netconf: args.cni: {e.Message}");
-        }
+        return CniJson.DecodePart(cni, TuningJsonContext.Default.TuningArgs, "failed to load netconf: args.cni");
     }
 }
 
