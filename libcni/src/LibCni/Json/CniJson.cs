@@ -52,6 +52,19 @@ public static class CniJson
         }
     }
 
+    /// <summary>Parses stdin as a JSON document; JSON that does not parse is the spec's code 2, <c>"{context}: {reason}"</c>.</summary>
+    public static JsonDocument ParseDocument(ReadOnlyMemory<byte> utf8, string context)
+    {
+        try
+        {
+            return JsonDocument.Parse(utf8);
+        }
+        catch (JsonException e)
+        {
+            throw new CniException(CniErrorCode.DecodingFailure, $"{context}: {e.Message}");
+        }
+    }
+
     /// <summary>As <see cref="Decode{T}(ReadOnlySpan{byte}, JsonTypeInfo{T}, string)"/> for a part of the config; a JSON <c>null</c> there is null.</summary>
     public static T? DecodePart<T>(JsonElement element, JsonTypeInfo<T> typeInfo, string context)
         where T : class
