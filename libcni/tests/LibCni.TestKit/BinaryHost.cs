@@ -39,16 +39,17 @@ public sealed class BinaryHost : IDisposable
         ExecTrace.Run(Host?.Name, Repo.Binary(plugin), conf, environment);
 
     /// <summary>
-    /// The CNI_* variables of one call. CNI_PATH is dist/bin unless given; CNI_ARGS is set only when given.
+    /// The CNI_* variables of one call; <paramref name="netns"/> is a path (<see cref="TestNetns.Path"/>), or ""
+    /// for none. CNI_PATH is dist/bin unless given; CNI_ARGS is set only when given.
     /// </summary>
-    public static Dictionary<string, string> Environment(string command, string containerId, TestNetns container, string ifName = "eth0",
+    public static Dictionary<string, string> Environment(string command, string containerId, string netns, string ifName = "eth0",
         string? cniArgs = null, string? cniPath = null)
     {
         var environment = new Dictionary<string, string>
         {
             ["CNI_COMMAND"] = command,
             ["CNI_CONTAINERID"] = containerId,
-            ["CNI_NETNS"] = container.Path,
+            ["CNI_NETNS"] = netns,
             ["CNI_IFNAME"] = ifName,
             ["CNI_PATH"] = cniPath ?? Repo.BinDir,
         };

@@ -27,7 +27,7 @@ public sealed class FirewallBinaryTests : IDisposable
 
     /// <summary>The CNI_* variables, and a system bus that is not there unless a test gives one.</summary>
     internal static Dictionary<string, string> Environment(TestNetns ctr, string command, string containerId, string bus = NoBus) =>
-        new(BinaryHost.Environment(command, containerId, ctr)) { ["DBUS_SYSTEM_BUS_ADDRESS"] = bus };
+        new(BinaryHost.Environment(command, containerId, ctr.Path)) { ["DBUS_SYSTEM_BUS_ADDRESS"] = bus };
 
     private ProcessResult Exec(TestNetns ctr, string plugin, string command, string conf, string containerId) =>
         _bin.Exec(plugin, conf, Environment(ctr, command, containerId));

@@ -25,7 +25,7 @@ public sealed class PortmapBinaryTests : IDisposable
     private ProcessResult Exec(string plugin, string command, string conf, string containerId = "pm1") =>
         _bin.Exec(plugin, conf, Environment(command, containerId));
 
-    private Dictionary<string, string> Environment(string command, string containerId = "pm1") => BinaryHost.Environment(command, containerId, _ctr);
+    private Dictionary<string, string> Environment(string command, string containerId = "pm1") => BinaryHost.Environment(command, containerId, _ctr.Path);
 
     private string AddBridge()
     {

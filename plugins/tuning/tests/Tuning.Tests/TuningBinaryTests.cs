@@ -24,7 +24,7 @@ public sealed class TuningBinaryTests : IDisposable
     public void Dispose() => _bin.Dispose();
 
     private Dictionary<string, string> Env(string command, string ifName = "eth0", string cniArgs = "") =>
-        BinaryHost.Environment(command, "tun1", _ctr, ifName, cniArgs);
+        BinaryHost.Environment(command, "tun1", _ctr.Path, ifName, cniArgs);
 
     private ProcessResult Exec(string command, string conf, string plugin = "tuning", string cniArgs = "") =>
         _bin.Exec(plugin, conf, Env(command, cniArgs: cniArgs));
