@@ -21,6 +21,17 @@ public class RuleBuilderTests
     }
 
     [Fact]
+    public void Meta_and_ct_loads_encode_the_key_then_the_destination_register()
+    {
+        // libnftnl's meta and ct builders: NFTA_*_KEY (2), then NFTA_*_DREG (1), both big-endian u32.
+        Assert.Equal([8, 0, 2, 0, 0, 0, 0, 16, 8, 0, 1, 0, 0, 0, 0, 1], new NftMeta(NftMetaKey.L4Proto).EncodeData());
+        Assert.Equal([8, 0, 2, 0, 0, 0, 0, 0, 8, 0, 1, 0, 0, 0, 0, 2], new NftCt(NftCtKey.State, NftRegister.R2).EncodeData());
+        Assert.Equal("ct load State => reg 1", new NftCt(NftCtKey.State).ToString());
+        Assert.Equal("meta load IifName => reg 1", new NftMeta(NftMetaKey.IifName).ToString());
+        Assert.NotEqual<NftExpression>(new NftCt(NftCtKey.State), new NftMeta((NftMetaKey)0));
+    }
+
+    [Fact]
     public void Bridge_rules_check_the_ethertype()
     {
         var rule = new NftRuleBuilder(NftFamily.Bridge, "t", "c").Match(Ip6Saddr == IPAddress.IPv6Loopback).Build();

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using LibCni.Config;
+using LibCni.Json;
 using LibCni.Types;
 
 namespace CniPlugins.Bridge;
@@ -137,16 +138,7 @@ public sealed record BridgeConfig
     /// <summary>Parses and validates stdin plus CNI_ARGS. Throws <see cref="CniException"/> naming the field and value.</summary>
     public static BridgeConfig Parse(byte[] stdin, CniArgs args)
     {
-        BridgeNetConf conf;
-        try
-        {
-            conf = JsonSerializer.Deserialize(stdin, BridgeJsonContext.Default.BridgeNetConf)
-                ?? throw new CniException(CniErrorCode.DecodingFailure, "failed to load netconf: null");
-        }
-        catch (JsonException e)
-        {
-            throw new CniException(CniErrorCode.DecodingFailure, $"failed to load netconf: {e.Message}");
-        }
+        var conf = CniJson.Decode(stdin, BridgeJsonContext.Default.BridgeNetConf, "failed to load netconf");
 
         if (conf.Vlan is < 0 or > 4094)
         {
@@ -231,16 +223,7 @@ public sealed record BridgeConfig
     /// </summary>
     public static BridgeConfig ParseForTeardown(byte[] stdin)
     {
-        BridgeNetConf conf;
-        try
-        {
-            conf = JsonSerializer.Deserialize(stdin, BridgeJsonContext.Default.BridgeNetConf)
-                ?? throw new CniException(CniErrorCode.DecodingFailure, "failed to load netconf: null");
-        }
-        catch (JsonException e)
-        {
-            throw new CniException(CniErrorCode.DecodingFailure, $"failed to load netconf: {e.Message}");
-        }
+        var conf = CniJson.Decode(stdin, BridgeJsonContext.Default.BridgeNetConf, "failed to load netconf");
 
         return new BridgeConfig
         {

@@ -74,16 +74,7 @@ public sealed record FirewallConfig
 
     public static FirewallConfig Parse(byte[] stdin, string configVersion)
     {
-        FirewallNetConf conf;
-        try
-        {
-            conf = JsonSerializer.Deserialize(stdin, FirewallJsonContext.Default.FirewallNetConf)
-                ?? throw new CniException(CniErrorCode.DecodingFailure, "failed to load netconf: null");
-        }
-        catch (JsonException e)
-        {
-            throw new CniException(CniErrorCode.DecodingFailure, $"failed to load netconf: {e.Message}");
-        }
+        var conf = CniJson.Decode(stdin, FirewallJsonContext.Default.FirewallNetConf, "failed to load netconf");
 
         var backend = conf.Backend switch
         {

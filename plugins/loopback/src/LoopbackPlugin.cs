@@ -115,16 +115,6 @@ public sealed class LoopbackPlugin(ILoopbackKernel kernel) : ICniPlugin
         }
     }
 
-    private static NetConf ParseConf(CmdArgs args)
-    {
-        try
-        {
-            return JsonSerializer.Deserialize(args.StdinData, CniJsonContext.Default.NetConf)
-                ?? throw new CniException(CniErrorCode.DecodingFailure, "failed to parse network configuration: null");
-        }
-        catch (JsonException e)
-        {
-            throw new CniException(CniErrorCode.DecodingFailure, $"failed to parse network configuration: {e.Message}");
-        }
-    }
+    private static NetConf ParseConf(CmdArgs args) =>
+        CniJson.Decode(args.StdinData, CniJsonContext.Default.NetConf, "failed to parse network configuration");
 }

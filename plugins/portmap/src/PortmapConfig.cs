@@ -105,16 +105,7 @@ public sealed record PortmapConfig
 
     public static PortmapConfig Parse(byte[] stdin, string ifName, string configVersion)
     {
-        PortmapNetConf conf;
-        try
-        {
-            conf = JsonSerializer.Deserialize(stdin, PortmapJsonContext.Default.PortmapNetConf)
-                ?? throw new CniException(CniErrorCode.DecodingFailure, "failed to parse config: null");
-        }
-        catch (JsonException e)
-        {
-            throw new CniException(CniErrorCode.DecodingFailure, $"failed to parse config: {e.Message}");
-        }
+        var conf = CniJson.Decode(stdin, PortmapJsonContext.Default.PortmapNetConf, "failed to parse config");
 
         var (mappings, given) = ReadMappings(conf.RuntimeConfig);
         if (conf.MarkMasqBit is { } bit && conf.ExternalSetMarkChain is { Length: > 0 })
@@ -214,15 +205,7 @@ public sealed record PortmapConfig
             return ([], false);
         }
 
-        List<PortMappingEntry>? entries;
-        try
-        {
-            entries = raw.Deserialize(PortmapJsonContext.Default.ListPortMappingEntry);
-        }
-        catch (JsonException e)
-        {
-            throw new CniException(CniErrorCode.DecodingFailure, $"failed to parse runtimeConfig.portMappings: {e.Message}");
-        }
+        var entries = CniJson.DecodePart(raw, PortmapJsonContext.Default.ListPortMappingEntry, "failed to parse runtimeConfig.portMappings");
 
         var mappings = new List<PortMapping>();
         foreach (var entry in entries ?? [])

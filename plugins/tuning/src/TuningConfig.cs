@@ -7,12 +7,12 @@ using LibCni.Types;
 
 namespace CniPlugins.Tuning;
 
-/// <summary>tuning's config as JSON (names matched case-insensitively, as Go's decoder does).</summary>
-public sealed class TuningNetConf : NetConf
+/// <summary>
+/// The values tuning sets on a link (the reference's TuningConf fields and its IPAMArgs). The config's top level
+/// holds them, and <c>args.cni</c> holds per-pod overrides of each. Names are matched case-insensitively, as Go's decoder does.
+/// </summary>
+public sealed class TuningTunables
 {
-    [JsonPropertyName("dataDir")]
-    public string? DataDir { get; set; }
-
     /// <summary>Kept raw: order matters for a deterministic apply, and duplicate keys must be seen.</summary>
     [JsonPropertyName("sysctl")]
     public JsonElement? Sysctl { get; set; }
@@ -33,26 +33,14 @@ public sealed class TuningNetConf : NetConf
     public bool? Allmulti { get; set; }
 }
 
-/// <summary>Per-pod overrides under <c>args.cni</c>; each given key replaces the config's value.</summary>
-public sealed class TuningArgs
+/// <summary>tuning's config as JSON: the common keys, <c>dataDir</c>, and the tunables read from the same top level.</summary>
+public sealed class TuningNetConf : NetConf
 {
-    [JsonPropertyName("sysctl")]
-    public JsonElement? Sysctl { get; set; }
+    [JsonPropertyName("dataDir")]
+    public string? DataDir { get; set; }
 
-    [JsonPropertyName("mac")]
-    public string? Mac { get; set; }
-
-    [JsonPropertyName("promisc")]
-    public bool? Promisc { get; set; }
-
-    [JsonPropertyName("mtu")]
-    public int? Mtu { get; set; }
-
-    [JsonPropertyName("allmulti")]
-    public bool? Allmulti { get; set; }
-
-    [JsonPropertyName("txQLen")]
-    public int? TxQLen { get; set; }
+    [JsonIgnore]
+    public TuningTunables Tunables { get; set; } = new();
 }
 
 /// <summary>A validated tuning configuration with every per-pod override applied.</summary>
@@ -89,9 +77,10 @@ public sealed record TuningConfig
     public static TuningConfig Parse(byte[] stdin, CniArgs cniArgs, string configVersion)
     {
         var conf = Decode(stdin);
-        var sysctls = ReadSysctls(conf.Sysctl, "sysctl");
+        var tunables = conf.Tunables;
+        var sysctls = ReadSysctls(tunables.Sysctl, "sysctl");
 
-        string? macText = conf.Mac;
+        string? macText = tunables.Mac;
         var macSource = "mac";
         cniArgs.RequireKnownKeys("MAC");
         if (cniArgs.Get("MAC") is { Length: > 0 } envMac)
@@ -104,10 +93,10 @@ public sealed record TuningConfig
             (macText, macSource) = (runtimeMac, "runtimeConfig.mac");
         }
 
-        var promisc = conf.Promisc ?? false;
-        var mtu = conf.Mtu ?? 0;
-        var allmulti = conf.Allmulti;
-        var txQLen = conf.TxQLen;
+        var promisc = tunables.Promisc ?? false;
+        var mtu = tunables.Mtu ?? 0;
+        var allmulti = tunables.Allmulti;
+        var txQLen = tunables.TxQLen;
         if (ReadArgs(conf) is { } args)
         {
             if (args.Sysctl is { ValueKind: not JsonValueKind.Null })
@@ -165,17 +154,16 @@ public sealed record TuningConfig
 
     private static string DataDirOf(TuningNetConf conf) => string.IsNullOrEmpty(conf.DataDir) ? DefaultDataDir : conf.DataDir;
 
+    /// <summary>
+    /// Reads the top level twice, as the common keys and as the tunables: System.Text.Json cannot flatten a member
+    /// into its parent, and the tunables stay one type with <c>args.cni</c>. Both reads are done for DEL too,
+    /// so a config that does not decode is refused by every command alike.
+    /// </summary>
     private static TuningNetConf Decode(byte[] stdin)
     {
-        try
-        {
-            return JsonSerializer.Deserialize(stdin, TuningJsonContext.Default.TuningNetConf)
-                ?? throw new CniException(CniErrorCode.DecodingFailure, "failed to load netconf: null");
-        }
-        catch (JsonException e)
-        {
-            throw new CniException(CniErrorCode.DecodingFailure, $"failed to load netconf: {e.Message}");
-        }
+        var conf = CniJson.Decode(stdin, TuningJsonContext.Default.TuningNetConf, "failed to load netconf");
+        conf.Tunables = CniJson.Decode(stdin, TuningJsonContext.Default.TuningTunables, "failed to load netconf");
+        return conf;
     }
 
     /// <summary>A sysctl object: string values only, and a key given twice is refused as the reference refuses it.</summary>
@@ -217,27 +205,20 @@ public sealed record TuningConfig
             ? mac.GetString()
             : null;
 
-    private static TuningArgs? ReadArgs(NetConf conf)
+    private static TuningTunables? ReadArgs(NetConf conf)
     {
         if (conf.Args is not { ValueKind: JsonValueKind.Object } args || !args.TryGetProperty("cni", out var cni) || cni.ValueKind == JsonValueKind.Null)
         {
             return null;
         }
 
-        try
-        {
-            return cni.Deserialize(TuningJsonContext.Default.TuningArgs);
-        }
-        catch (JsonException e)
-        {
-            throw new CniException(CniErrorCode.DecodingFailure, $"failed to load netconf: args.cni: {e.Message}");
-        }
+        return CniJson.DecodePart(cni, TuningJsonContext.Default.TuningTunables, "failed to load netconf: args.cni");
     }
 }
 
 [JsonSourceGenerationOptions(PropertyNameCaseInsensitive = true)]
 [JsonSerializable(typeof(TuningNetConf))]
-[JsonSerializable(typeof(TuningArgs))]
+[JsonSerializable(typeof(TuningTunables))]
 [JsonSerializable(typeof(SavedLinkState))]
 internal sealed partial class TuningJsonContext : JsonSerializerContext
 {

@@ -4,6 +4,7 @@ using CniPlugins.HostLocal.Allocation;
 using CniPlugins.HostLocal.Store;
 using LibCni;
 using LibCni.Config;
+using LibCni.Json;
 using LibCni.Types;
 using Range = CniPlugins.HostLocal.Allocation.Range;
 
@@ -112,18 +113,8 @@ public sealed record HostLocalConfig(
     public static IReadOnlyList<(string ContainerId, string IfName)>? ParseValidAttachments(byte[] stdin) =>
         GcAttachments.Parse(stdin)?.Select(a => (a.ContainerId, a.IfName)).ToList();
 
-    private static NetDto Deserialize(byte[] stdin)
-    {
-        try
-        {
-            return JsonSerializer.Deserialize(stdin, HostLocalJsonContext.Default.NetDto)
-                ?? throw new CniException(CniErrorCode.DecodingFailure, "failed to parse network configuration: null");
-        }
-        catch (JsonException e)
-        {
-            throw new CniException(CniErrorCode.DecodingFailure, $"failed to parse network configuration: {e.Message}");
-        }
-    }
+    private static NetDto Deserialize(byte[] stdin) =>
+        CniJson.Decode(stdin, HostLocalJsonContext.Default.NetDto, "failed to parse network configuration");
 
     private static void AddRequested(List<IPAddress> requested, List<string?>? values, string field)
     {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LibCni.Json;
 using LibCni.Types;
 
 namespace LibCni.Config;
@@ -16,17 +17,7 @@ public static class GcAttachments
     /// </summary>
     public static IReadOnlyList<GcAttachment>? Parse(byte[] stdin)
     {
-        JsonDocument doc;
-        try
-        {
-            doc = JsonDocument.Parse(stdin);
-        }
-        catch (JsonException e)
-        {
-            throw new CniException(CniErrorCode.DecodingFailure, $"failed to parse network configuration: {e.Message}");
-        }
-
-        using (doc)
+        using (var doc = CniJson.ParseDocument(stdin, "failed to parse network configuration"))
         {
             if (doc.RootElement.ValueKind != JsonValueKind.Object)
             {

@@ -35,6 +35,50 @@ public static class CniJson
         return stream.ToArray();
     }
 
+    /// <summary>
+    /// Decodes a plugin's config with its source-generated type. JSON that does not fit (or is <c>null</c>) is the
+    /// spec's code 2, <c>"{context}: {reason}"</c>, where the reason names the field and value as System.Text.Json does.
+    /// </summary>
+    public static T Decode<T>(ReadOnlySpan<byte> utf8, JsonTypeInfo<T> typeInfo, string context)
+        where T : class
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(utf8, typeInfo) ?? throw new CniException(CniErrorCode.DecodingFailure, $"{context}: null");
+        }
+        catch (JsonException e)
+        {
+            throw new CniException(CniErrorCode.DecodingFailure, $"{context}: {e.Message}");
+        }
+    }
+
+    /// <summary>Parses stdin as a JSON document; JSON that does not parse is the spec's code 2, <c>"{context}: {reason}"</c>.</summary>
+    public static JsonDocument ParseDocument(ReadOnlyMemory<byte> utf8, string context)
+    {
+        try
+        {
+            return JsonDocument.Parse(utf8);
+        }
+        catch (JsonException e)
+        {
+            throw new CniException(CniErrorCode.DecodingFailure, $"{context}: {e.Message}");
+        }
+    }
+
+    /// <summary>As <see cref="Decode{T}(ReadOnlySpan{byte}, JsonTypeInfo{T}, string)"/> for a part of the config; a JSON <c>null</c> there is null.</summary>
+    public static T? DecodePart<T>(JsonElement element, JsonTypeInfo<T> typeInfo, string context)
+        where T : class
+    {
+        try
+        {
+            return element.Deserialize(typeInfo);
+        }
+        catch (JsonException e)
+        {
+            throw new CniException(CniErrorCode.DecodingFailure, $"{context}: {e.Message}");
+        }
+    }
+
     /// <summary>Prints a result in its own version's shape.</summary>
     public static string ResultToJson(ICniResult result) => result switch
     {

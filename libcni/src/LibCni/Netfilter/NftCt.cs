@@ -1,6 +1,3 @@
-using System.Buffers.Binary;
-using LibCni.Netlink;
-
 namespace LibCni.Netfilter;
 
 /// <summary>NFT_CT_* keys.</summary>
@@ -21,26 +18,16 @@ public enum NftCtState : uint
 }
 
 /// <summary>Loads conntrack data of the packet into a register (<c>ct state</c>, ...).</summary>
-public sealed record NftCt(NftCtKey Key, NftRegister Destination = NftRegister.R1) : NftExpression
+public sealed record NftCt(NftCtKey Key, NftRegister Destination = NftRegister.R1) : NftKeyedLoad((uint)Key, Destination)
 {
     public override string Name => "ct";
 
-    internal override void WriteData(NetlinkMessageWriter writer)
-    {
-        WriteU32BigEndian(writer, 2, (uint)Key);
-        WriteU32BigEndian(writer, 1, (uint)Destination);
-    }
+    protected override string KeyName => Key.ToString();
 
     /// <summary>
     /// <c>ct state related,established</c> as nft encodes it: load the state, mask it with the bits (host
     /// byte order), and require a non-zero result.
     /// </summary>
-    public static IReadOnlyList<NftExpression> StateIn(NftCtState states)
-    {
-        var mask = new byte[4];
-        BinaryPrimitives.WriteUInt32LittleEndian(mask, (uint)states);
-        return [new NftCt(NftCtKey.State), new NftBitwise(4, mask, new byte[4]), new NftCmp(NftCmpOp.Neq, new byte[4])];
-    }
-
-    public override string ToString() => $"ct load {Key} => reg {(uint)Destination}";
+    public static IReadOnlyList<NftExpression> StateIn(NftCtState states) =>
+        [new NftCt(NftCtKey.State), new NftBitwise(4, BigEndianBytes.U32LittleEndian((uint)states), new byte[4]), new NftCmp(NftCmpOp.Neq, new byte[4])];
 }

@@ -139,18 +139,30 @@ public enum NftMetaKey : uint
     L4Proto = 16,
 }
 
-/// <summary>Loads packet metadata into a register.</summary>
-public sealed record NftMeta(NftMetaKey Key, NftRegister Destination = NftRegister.R1) : NftExpression
+/// <summary>
+/// Loads the value a key names into a register. meta and ct encode alike: NFTA_*_KEY (2) then NFTA_*_DREG (1),
+/// the order nft writes them in.
+/// </summary>
+public abstract record NftKeyedLoad(uint KeyNumber, NftRegister Destination) : NftExpression
 {
-    public override string Name => "meta";
+    /// <summary>The key as <see cref="ToString"/> shows it.</summary>
+    protected abstract string KeyName { get; }
 
-    internal override void WriteData(NetlinkMessageWriter writer)
+    internal sealed override void WriteData(NetlinkMessageWriter writer)
     {
-        WriteU32BigEndian(writer, 2, (uint)Key);
+        WriteU32BigEndian(writer, 2, KeyNumber);
         WriteU32BigEndian(writer, 1, (uint)Destination);
     }
 
-    public override string ToString() => $"meta load {Key} => reg {(uint)Destination}";
+    public sealed override string ToString() => $"{Name} load {KeyName} => reg {(uint)Destination}";
+}
+
+/// <summary>Loads packet metadata into a register.</summary>
+public sealed record NftMeta(NftMetaKey Key, NftRegister Destination = NftRegister.R1) : NftKeyedLoad((uint)Key, Destination)
+{
+    public override string Name => "meta";
+
+    protected override string KeyName => Key.ToString();
 }
 
 /// <summary>NFT_CMP_* operators.</summary>

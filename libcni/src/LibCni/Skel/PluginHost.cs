@@ -169,17 +169,7 @@ public sealed class PluginHost
     /// <summary>Checks stdin is a config object with a valid name; returns its cniVersion ("" when absent).</summary>
     private static string ReadConfigHeader(byte[] stdin)
     {
-        JsonDocument doc;
-        try
-        {
-            doc = JsonDocument.Parse(stdin);
-        }
-        catch (JsonException e)
-        {
-            throw new CniException(CniErrorCode.DecodingFailure, $"error unmarshall network config: {e.Message}");
-        }
-
-        using (doc)
+        using (var doc = CniJson.ParseDocument(stdin, "error unmarshall network config"))
         {
             var root = doc.RootElement;
             if (root.ValueKind == JsonValueKind.Null)

@@ -2,30 +2,20 @@ using System.Text.Json;
 using LibCni;
 using LibCni.TestKit;
 using Xunit;
+using static LibCni.TestKit.BinaryHost;
 
 namespace Bridge.Tests;
 
 /// <summary>A private host netns, container namespaces, and the published bridge binary run inside the host.</summary>
 public sealed class BridgeHost : IDisposable
 {
-    private readonly List<TestNetns> _containers = [];
+    private readonly BinaryHost _bin = new("cni-bridge-ipam");
 
-    public BridgeHost()
-    {
-        Host = TestNetns.Create("cnihost");
-        DataDir = Directory.CreateTempSubdirectory("cni-bridge-ipam").FullName;
-    }
+    public TestNetns Host => _bin.Host!;
 
-    public TestNetns Host { get; }
+    public string DataDir => _bin.DataDir;
 
-    public string DataDir { get; }
-
-    public TestNetns Container()
-    {
-        var ns = TestNetns.Create("cnictr");
-        _containers.Add(ns);
-        return ns;
-    }
+    public TestNetns Container() => _bin.Container();
 
     /// <summary>Our IPAM first: dist/bin/host-local when built, else the reference's.</summary>
     public static string CniPath => $"{Repo.BinDir}:/usr/lib/cni";
@@ -35,21 +25,14 @@ public sealed class BridgeHost : IDisposable
         ",\"ipam\":{\"type\":\"host-local\",\"dataDir\":\"" + DataDir + "\",\"ranges\":[[{\"subnet\":\"" + subnet + "\"}]]}}";
 
     public ProcessResult Exec(string command, string conf, TestNetns? container, string containerId, string ifName = "eth0", string netns = "") =>
-        Shell.Exec("ip", ["netns", "exec", Host.Name, Repo.Binary("bridge")], conf, Environment(command, container, containerId, ifName, netns), clearEnvironment: true);
+        _bin.Exec("bridge", conf, Environment(command, container, containerId, ifName, netns));
 
     /// <summary><see cref="Exec"/> under strace: also the programs the run started, bridge itself first.</summary>
     public (ProcessResult Result, IReadOnlyList<string> Programs) ExecTraced(string command, string conf, TestNetns? container, string containerId) =>
-        ExecTrace.Run(Host.Name, Repo.Binary("bridge"), conf, Environment(command, container, containerId, "eth0", ""));
+        _bin.ExecTraced("bridge", conf, Environment(command, container, containerId, "eth0", ""));
 
-    private static Dictionary<string, string> Environment(string command, TestNetns? container, string containerId, string ifName, string netns) => new()
-    {
-        ["CNI_COMMAND"] = command,
-        ["CNI_CONTAINERID"] = containerId,
-        ["CNI_NETNS"] = container?.Path ?? netns,
-        ["CNI_IFNAME"] = ifName,
-        ["CNI_PATH"] = CniPath,
-        ["CNI_ARGS"] = "IgnoreUnknown=1;K8S_POD_NAME=pod",
-    };
+    private static Dictionary<string, string> Environment(string command, TestNetns? container, string containerId, string ifName, string netns) =>
+        BinaryHost.Environment(command, containerId, container?.Path ?? netns, ifName, "IgnoreUnknown=1;K8S_POD_NAME=pod", CniPath);
 
     public JsonElement HostJson(params string[] args)
     {
@@ -57,24 +40,13 @@ public sealed class BridgeHost : IDisposable
         return doc.RootElement.Clone();
     }
 
-    public void Dispose()
-    {
-        foreach (var ns in _containers)
-        {
-            ns.Dispose();
-        }
-
-        Host.Dispose();
-        Directory.Delete(DataDir, recursive: true);
-    }
+    public void Dispose() => _bin.Dispose();
 }
 
 [Trait("Tier", "Binary")]
 public class BridgeBinaryTests
 {
     public static TheoryData<string> L3Versions => new(SpecVersions.All.Where(v => SpecVersions.AtLeast(v, "0.3.0")));
-
-    private static void Ok(ProcessResult r) => Assert.True(r.ExitCode == 0, $"exit {r.ExitCode}: {r.Stdout}{r.Stderr}");
 
     [Theory]
     [MemberData(nameof(L3Versions))]

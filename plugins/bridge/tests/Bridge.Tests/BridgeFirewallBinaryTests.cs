@@ -1,6 +1,7 @@
 using System.Text.Json;
 using LibCni.TestKit;
 using Xunit;
+using static LibCni.TestKit.BinaryHost;
 
 namespace Bridge.Tests;
 
@@ -8,8 +9,6 @@ namespace Bridge.Tests;
 [Trait("Tier", "Binary")]
 public class BridgeFirewallBinaryTests
 {
-    private static void Ok(ProcessResult r) => Assert.True(r.ExitCode == 0, $"exit {r.ExitCode}: {r.Stdout}{r.Stderr}");
-
     private static string Nft(BridgeHost h) => Shell.Run("ip", "netns", "exec", h.Host.Name, "nft", "list", "ruleset");
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using LibCni.TestKit;
 using Xunit;
+using static LibCni.TestKit.BinaryHost;
 
 namespace Portmap.Tests;
 
@@ -9,34 +10,26 @@ namespace Portmap.Tests;
 [Trait("Tier", "Binary")]
 public sealed class PortmapBinaryTests : IDisposable
 {
-    private readonly TestNetns _host = TestNetns.Create("cnihost");
-    private readonly TestNetns _ctr = TestNetns.Create("cnictr");
-    private readonly string _data = Directory.CreateTempSubdirectory("cni-portmap-ipam").FullName;
+    private readonly BinaryHost _bin = new("cni-portmap-ipam");
+    private readonly TestNetns _host;
+    private readonly TestNetns _ctr;
 
-    public void Dispose()
+    public PortmapBinaryTests()
     {
-        _ctr.Dispose();
-        _host.Dispose();
-        Directory.Delete(_data, recursive: true);
+        _host = _bin.Host!;
+        _ctr = _bin.Container();
     }
 
+    public void Dispose() => _bin.Dispose();
+
     private ProcessResult Exec(string plugin, string command, string conf, string containerId = "pm1") =>
-        Shell.Exec("ip", ["netns", "exec", _host.Name, Repo.Binary(plugin)], conf, Environment(command, containerId), clearEnvironment: true);
+        _bin.Exec(plugin, conf, Environment(command, containerId));
 
-    private Dictionary<string, string> Environment(string command, string containerId = "pm1") => new()
-    {
-        ["CNI_COMMAND"] = command,
-        ["CNI_CONTAINERID"] = containerId,
-        ["CNI_NETNS"] = _ctr.Path,
-        ["CNI_IFNAME"] = "eth0",
-        ["CNI_PATH"] = Repo.BinDir,
-    };
-
-    private static void Ok(ProcessResult r) => Assert.True(r.ExitCode == 0, $"exit {r.ExitCode}: {r.Stdout}{r.Stderr}");
+    private Dictionary<string, string> Environment(string command, string containerId = "pm1") => BinaryHost.Environment(command, containerId, _ctr.Path);
 
     private string AddBridge()
     {
-        var conf = $$$"""{"cniVersion":"1.0.0","name":"pmnet","type":"bridge","bridge":"cnipm0","isGateway":true,"ipam":{"type":"host-local","dataDir":"{{{_data}}}","ranges":[[{"subnet":"10.66.0.0/24"}]]}}""";
+        var conf = $$$"""{"cniVersion":"1.0.0","name":"pmnet","type":"bridge","bridge":"cnipm0","isGateway":true,"ipam":{"type":"host-local","dataDir":"{{{_bin.DataDir}}}","ranges":[[{"subnet":"10.66.0.0/24"}]]}}""";
         var add = Exec("bridge", "ADD", conf);
         Ok(add);
         return add.Stdout;
@@ -104,12 +97,12 @@ public sealed class PortmapBinaryTests : IDisposable
     public void Nftables_add_and_del_exec_nothing_on_a_host_without_an_iptables_nat_table()
     {
         var conf = PortmapConf(AddBridge());
-        var (add, programs) = ExecTrace.Run(_host.Name, Repo.Binary("portmap"), conf, Environment("ADD"));
+        var (add, programs) = _bin.ExecTraced("portmap", conf, Environment("ADD"));
         Ok(add);
         Assert.Equal([Repo.Binary("portmap")], programs);
         Assert.Contains("dport 8080", Ruleset(), StringComparison.Ordinal);
 
-        (var del, programs) = ExecTrace.Run(_host.Name, Repo.Binary("portmap"), conf, Environment("DEL"));
+        (var del, programs) = _bin.ExecTraced("portmap", conf, Environment("DEL"));
         Ok(del);
         Assert.Equal([Repo.Binary("portmap")], programs);
         Assert.DoesNotContain("dport 8080", Ruleset(), StringComparison.Ordinal);
@@ -159,14 +152,5 @@ public sealed class PortmapBinaryTests : IDisposable
         Ok(add);
         Assert.Equal(JsonNode.Parse(prev)!.ToJsonString(), JsonNode.Parse(add.Stdout)!.ToJsonString());
         Assert.DoesNotContain("cni_hostport", Ruleset(), StringComparison.Ordinal);
-    }
-}
-
-internal static class JsonNodeExtensions
-{
-    public static JsonObject Also(this JsonObject node, Action<JsonObject> change)
-    {
-        change(node);
-        return node;
     }
 }

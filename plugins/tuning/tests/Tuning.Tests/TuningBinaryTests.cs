@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using LibCni.TestKit;
 using Xunit;
+using static LibCni.TestKit.BinaryHost;
 
 namespace Tuning.Tests;
 
@@ -9,34 +10,24 @@ namespace Tuning.Tests;
 [Trait("Tier", "Binary")]
 public sealed class TuningBinaryTests : IDisposable
 {
-    private readonly TestNetns _ctr = TestNetns.Create("cnictr");
-    private readonly string _data = Directory.CreateTempSubdirectory("cni-tuning-bin").FullName;
+    // The plugin runs in the test's own netns (the private host); only the container has one of its own.
+    private readonly BinaryHost _bin = new("cni-tuning-bin", hostPrefix: null);
+    private readonly TestNetns _ctr;
+    private readonly string _data;
 
     public TuningBinaryTests()
     {
+        (_ctr, _data) = (_bin.Container(), _bin.DataDir);
         _ctr.Ip("link", "add", "eth0", "address", "0a:58:0a:01:00:05", "type", "veth", "peer", "name", "peer0"); // this kernel may lack dummy
     }
 
-    public void Dispose()
-    {
-        _ctr.Dispose();
-        Directory.Delete(_data, recursive: true);
-    }
+    public void Dispose() => _bin.Dispose();
 
-    private Dictionary<string, string> Env(string command, string ifName = "eth0", string cniArgs = "") => new()
-    {
-        ["CNI_COMMAND"] = command,
-        ["CNI_CONTAINERID"] = "tun1",
-        ["CNI_NETNS"] = _ctr.Path,
-        ["CNI_IFNAME"] = ifName,
-        ["CNI_PATH"] = Repo.BinDir,
-        ["CNI_ARGS"] = cniArgs,
-    };
+    private Dictionary<string, string> Env(string command, string ifName = "eth0", string cniArgs = "") =>
+        BinaryHost.Environment(command, "tun1", _ctr.Path, ifName, cniArgs);
 
     private ProcessResult Exec(string command, string conf, string plugin = "tuning", string cniArgs = "") =>
-        Shell.Exec(Repo.Binary(plugin), [], conf, Env(command, cniArgs: cniArgs), clearEnvironment: true);
-
-    private static void Ok(ProcessResult r) => Assert.True(r.ExitCode == 0, $"exit {r.ExitCode}: {r.Stdout}{r.Stderr}");
+        _bin.Exec(plugin, conf, Env(command, cniArgs: cniArgs));
 
     private string Conf(string version, string extra, bool prev = true)
     {
@@ -150,10 +141,9 @@ public sealed class TuningBinaryTests : IDisposable
     [Fact]
     public void Chained_after_bridge_the_new_mac_reaches_the_result_and_traffic_flows()
     {
-        using var host = TestNetns.Create("cnihost");
-        var bridgeConf = $$$"""{"cniVersion":"1.0.0","name":"tunnet","type":"bridge","bridge":"cnitun0","isGateway":true,"ipam":{"type":"host-local","dataDir":"{{{_data}}}/ipam","ranges":[[{"subnet":"10.67.0.0/24"}]]}}""";
-        ProcessResult InHost(string plugin, string command, string conf) =>
-            Shell.Exec("ip", ["netns", "exec", host.Name, Repo.Binary(plugin)], conf, new Dictionary<string, string>(Env(command, "net1")), clearEnvironment: true);
+        using var host = new BinaryHost("cni-tuning-ipam");
+        var bridgeConf = $$$"""{"cniVersion":"1.0.0","name":"tunnet","type":"bridge","bridge":"cnitun0","isGateway":true,"ipam":{"type":"host-local","dataDir":"{{{host.DataDir}}}","ranges":[[{"subnet":"10.67.0.0/24"}]]}}""";
+        ProcessResult InHost(string plugin, string command, string conf) => host.Exec(plugin, conf, Env(command, "net1"));
 
         var bridgeAdd = InHost("bridge", "ADD", bridgeConf);
         Ok(bridgeAdd);
@@ -166,7 +156,7 @@ public sealed class TuningBinaryTests : IDisposable
         Assert.Equal("c2:11:22:33:44:77", ifaces.Single(i => i.GetProperty("name").GetString() == "net1").GetProperty("mac").GetString());
         Assert.NotEqual("c2:11:22:33:44:77", ifaces.First(i => i.GetProperty("name").GetString() == "cnitun0").GetProperty("mac").GetString());
         Assert.Equal("2", Sysctl("net/ipv4/conf/net1/rp_filter"));
-        Shell.Run("ip", "netns", "exec", host.Name, "ping", "-c", "1", "-W", "5", "10.67.0.2");
+        Shell.Run("ip", "netns", "exec", host.Host!.Name, "ping", "-c", "1", "-W", "5", "10.67.0.2");
         Ok(InHost("tuning", "CHECK", tuningConf.ToJsonString()));
 
         tuningConf.Remove("prevResult");
@@ -197,22 +187,9 @@ public sealed class TuningBinaryTests : IDisposable
     [Fact]
     public void Add_execs_nothing()
     {
-        PrivateHost.Require();
-        var trace = Path.Combine(_data, "..", $"tuning-strace-{Guid.NewGuid():N}");
-        try
-        {
-            var env = Env("ADD");
-            var r = Shell.Exec("strace", ["-f", "-qq", "-e", "trace=execve,execveat", "-o", trace, Repo.Binary("tuning")],
-                Conf("1.0.0", ""","sysctl":{"net.core.somaxconn":"321"},"mac":"c2:11:22:33:44:55","mtu":1400"""), env, clearEnvironment: true);
-            Ok(r);
-            var execs = File.ReadAllLines(trace).Where(l => l.Contains("execve", StringComparison.Ordinal)).ToList();
-            Assert.Single(execs);
-            Assert.Contains(Repo.Binary("tuning"), execs[0], StringComparison.Ordinal);
-        }
-        finally
-        {
-            File.Delete(trace);
-        }
+        var (add, programs) = _bin.ExecTraced("tuning", Conf("1.0.0", ""","sysctl":{"net.core.somaxconn":"321"},"mac":"c2:11:22:33:44:55","mtu":1400"""), Env("ADD"));
+        Ok(add);
+        Assert.Equal([Repo.Binary("tuning")], programs);
     }
 
     [Fact]

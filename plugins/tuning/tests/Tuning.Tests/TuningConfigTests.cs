@@ -125,4 +125,26 @@ public class TuningConfigTests
         Assert.Equal("/tmp/x", TuningConfig.ParseDataDir("""{"name":"n","dataDir":"/tmp/x","mac":"bogus","sysctl":{"kernel.x":"1"}}"""u8.ToArray()));
         Assert.Equal("/run/cni/tuning", TuningConfig.ParseDataDir("""{"name":"n","dataDir":""}"""u8.ToArray()));
     }
+
+    [Theory]
+    [InlineData("""{"name":"n","mtu":"1400"}""")]
+    [InlineData("""{"name":"n","sysctl":{},"name":7}""")]
+    public void Del_still_refuses_json_that_does_not_decode_as_the_reference_does(string config)
+    {
+        var e = Assert.Throws<CniException>(() => TuningConfig.ParseDataDir(Encoding.UTF8.GetBytes(config)));
+        Assert.Equal(CniErrorCode.DecodingFailure, e.Code);
+        Assert.StartsWith("failed to load netconf: ", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Args_cni_overrides_each_tunable_of_the_top_level()
+    {
+        var config = Parse(""","mac":"02:00:00:00:00:01","promisc":false,"mtu":1400,"txQLen":10,"allmulti":false,""" +
+            """ "args":{"cni":{"mac":"02:00:00:00:00:02","promisc":true,"mtu":1500,"txQLen":20,"allmulti":true}}""");
+        Assert.Equal(new byte[] { 2, 0, 0, 0, 0, 2 }, config.Mac);
+        Assert.True(config.Promisc);
+        Assert.Equal(1500, config.Mtu);
+        Assert.Equal(20, config.TxQLen);
+        Assert.True(config.Allmulti);
+    }
 }
