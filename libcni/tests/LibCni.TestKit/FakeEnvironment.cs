@@ -25,7 +25,10 @@ public sealed class FakeEnvironment : IPluginEnvironment
 
     public StringWriter StderrWriter { get; } = new();
 
-    public TextWriter Stdout => StdoutWriter;
+    /// <summary>When set, every write to stdout fails with this, as a write to a closed or broken fd 1 does.</summary>
+    public IOException? StdoutFailure { get; set; }
+
+    public TextWriter Stdout => StdoutFailure is null ? StdoutWriter : new FailingWriter(StdoutFailure);
 
     public TextWriter Stderr => StderrWriter;
 
@@ -50,4 +53,13 @@ public sealed class FakeEnvironment : IPluginEnvironment
             ("CNI_NETNS", netns),
             ("CNI_IFNAME", ifName),
             ("CNI_PATH", "/opt/cni/bin"));
+
+    private sealed class FailingWriter(IOException failure) : TextWriter
+    {
+        public override Encoding Encoding => Encoding.UTF8;
+
+        public override void Write(char value) => throw failure;
+
+        public override void Write(string? value) => throw failure;
+    }
 }

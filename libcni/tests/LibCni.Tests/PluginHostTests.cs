@@ -41,6 +41,18 @@ public class PluginHostTests
     }
 
     [Fact]
+    public void A_result_that_cannot_be_written_exits_one_with_a_line_on_stderr_and_no_stack_trace()
+    {
+        var env = FakeEnvironment.For("ADD", Conf);
+        env.StdoutFailure = new LibCni.Interop.ErrnoException(LibCni.Kernel.Errno.EBADF, "write fd 1");
+        var (exit, _, _) = Run(env);
+        Assert.Equal(1, exit);
+        var stderr = env.StderrWriter.ToString();
+        Assert.Contains("cannot write the error (code 999: write fd 1: ", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void No_command_prints_about_on_stderr_and_exits_zero()
     {
         var (exit, env, _) = Run(new FakeEnvironment());

@@ -274,8 +274,24 @@ public sealed class PluginHost
             env.Stderr.WriteLine(ErrorLogLine(error, env.GetVariable("TRACEPARENT")));
         }
 
-        env.Stdout.Write(CniJson.Indented(error, CniJsonContext.Default.CniError));
-        env.Stdout.Flush();
+        try
+        {
+            env.Stdout.Write(CniJson.Indented(error, CniJsonContext.Default.CniError));
+            env.Stdout.Flush();
+        }
+        catch (IOException e)
+        {
+            // stdout is closed or broken: nobody can read the error, and exit 1 is all that is left to say.
+            try
+            {
+                env.Stderr.WriteLine($"cannot write the error (code {error.Code}: {error.Msg}) to stdout: {e.Message}");
+            }
+            catch (IOException)
+            {
+                // stderr is gone too.
+            }
+        }
+
         return 1;
     }
 

@@ -97,6 +97,38 @@ public class LoopbackBinaryTests
     }
 
     [Fact]
+    public void Standard_streams_closed_or_broken_end_without_a_stack_trace()
+    {
+        PrivateHost.Require();
+        var env = new Dictionary<string, string> { ["CNI_COMMAND"] = "VERSION", ["BIN"] = Repo.Binary("loopback") };
+
+        // stdout closed: the result cannot be written, so exit 1 and say why on stderr.
+        var closed = Shell.Exec("sh", ["-c", "exec >&-; \"$BIN\""], "", env, clearEnvironment: true);
+        Assert.Equal(1, closed.ExitCode);
+        Assert.StartsWith("cannot write the error (code 999: write fd 1: Bad file descriptor)", closed.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", closed.Stderr, StringComparison.Ordinal);
+
+        // stdout a pipe whose reader is gone: dropped, as Console's stream drops it.
+        var broken = Shell.Exec("sh", ["-c", "exec 3>&1; { \"$BIN\"; echo \"exit $?\" >&3; } | true"], "", env, clearEnvironment: true);
+        Assert.Equal("exit 0\n", broken.Stdout);
+        Assert.Equal("", broken.Stderr);
+
+        // stdin closed: the spec's error JSON (code 5), as the reference gives.
+        var add = Shell.Exec("sh", ["-c", "exec <&-; \"$BIN\""], "", new Dictionary<string, string>
+        {
+            ["BIN"] = Repo.Binary("loopback"),
+            ["CNI_COMMAND"] = "ADD",
+            ["CNI_CONTAINERID"] = "closed-stdin",
+            ["CNI_NETNS"] = "/proc/self/ns/net",
+            ["CNI_IFNAME"] = "lo",
+        }, clearEnvironment: true);
+        Assert.Equal(1, add.ExitCode);
+        using var doc = JsonDocument.Parse(add.Stdout);
+        Assert.Equal(5, doc.RootElement.GetProperty("code").GetInt32());
+        Assert.Equal("error reading from stdin: read fd 0: Bad file descriptor", doc.RootElement.GetProperty("msg").GetString());
+    }
+
+    [Fact]
     public void Bad_environment_is_an_error_json_with_exit_1()
     {
         PrivateHost.Require();
