@@ -180,22 +180,26 @@ public sealed class BridgePlugin(IBridgeKernel kernel, IDelegatePlugin ipam, Fun
             config = BridgeConfig.ParseForTeardown(args.StdinData);
         }
 
+        // IPAM DEL runs beside the veth delete: the kernel takes about as long to delete a veth as a host-local
+        // exec takes, and neither needs the other. Its error comes first, as in the reference, where a failed
+        // IPAM DEL ends the DEL (here the veth is gone by then; the runtime's retry finds nothing to delete).
+        var ipamDel = config.IsLayer3 ? SideThread.Start("ipam-del", () => ipam.Del(config.IpamType!, args)) : null;
         IReadOnlyList<CidrAddress> addresses = [];
-        if (args.Netns.Length > 0)
+        try
         {
-            try
+            if (args.Netns.Length > 0)
             {
                 addresses = kernel.DeleteContainerLink(args.Netns, args.IfName);
             }
-            catch (NetnsNotFoundException)
-            {
-                // The runtime already removed the namespace and the veth with it.
-            }
         }
-
-        if (config.IsLayer3)
+        catch (NetnsNotFoundException)
         {
-            ipam.Del(config.IpamType!, args);
+            // The runtime already removed the namespace and the veth with it.
+        }
+        finally
+        {
+            // An IPAM failure thrown here replaces a link failure in flight.
+            ipamDel?.Join();
         }
 
         if (config.MacSpoofCheck)

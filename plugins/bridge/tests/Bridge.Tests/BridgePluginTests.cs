@@ -212,6 +212,34 @@ public class BridgePluginTests
     }
 
     [Fact]
+    public void Del_runs_ipam_del_while_the_veth_is_being_deleted()
+    {
+        using var ipamCalled = new ManualResetEventSlim();
+        _ipam.Setup(i => i.Del("host-local", It.IsAny<CmdArgs>())).Callback(ipamCalled.Set);
+        var sawIpam = false;
+        _kernel.WhileDeletingContainerLink = () => sawIpam = ipamCalled.Wait(TimeSpan.FromSeconds(10));
+        var (exit, _) = Run("DEL", Ipam);
+        Assert.Equal(0, exit);
+        Assert.True(sawIpam, "IPAM DEL must be under way while the container link is deleted");
+        Assert.Contains("DeleteContainerLink eth0", _kernel.Calls);
+    }
+
+    [Fact]
+    public void Del_reports_the_ipam_error_first_and_a_link_error_when_ipam_succeeded()
+    {
+        _kernel.FailOn = "DeleteContainerLink";
+        var (exit, error) = Run("DEL", Ipam);
+        Assert.Equal(1, exit);
+        Assert.Contains("injected failure at DeleteContainerLink", error.GetProperty("msg").GetString(), StringComparison.Ordinal);
+        _ipam.Verify(i => i.Del("host-local", It.IsAny<CmdArgs>()), Times.Once);
+
+        _ipam.Setup(i => i.Del("host-local", It.IsAny<CmdArgs>())).Throws(new CniException(5, "disk full"));
+        (exit, error) = Run("DEL", Ipam);
+        Assert.Equal(1, exit);
+        Assert.Equal("disk full", error.GetProperty("msg").GetString());
+    }
+
+    [Fact]
     public void Check_needs_prev_result_and_delegates_to_ipam()
     {
         var (exit, error) = Run("CHECK", Ipam);

@@ -15,6 +15,9 @@ public sealed class FakeBridgeKernel : IBridgeKernel
 
     public bool NetnsGone { get; set; }
 
+    /// <summary>Runs inside DeleteContainerLink, before it returns: lets a test look at what happens meanwhile.</summary>
+    public Action? WhileDeletingContainerLink { get; set; }
+
     public ContainerAddressing? Configured { get; private set; }
 
     public Dictionary<string, HostLinkState> HostStates { get; } = [];
@@ -81,6 +84,7 @@ public sealed class FakeBridgeKernel : IBridgeKernel
 
     public IReadOnlyList<CidrAddress> DeleteContainerLink(string netns, string ifName)
     {
+        WhileDeletingContainerLink?.Invoke();
         Step($"DeleteContainerLink {ifName}");
         if (NetnsGone)
         {
