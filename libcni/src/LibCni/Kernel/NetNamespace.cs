@@ -1,4 +1,3 @@
-using System.Runtime.ExceptionServices;
 using LibCni.Interop;
 using LibCni.Netlink;
 using LibCni.Netlink.Route;
@@ -68,27 +67,13 @@ public static class NetNamespace
 
     public static T Run<T>(SafeFileHandle netns, string description, Func<T> work)
     {
+        // The thread dies with the namespace switch: no other work ever runs in the wrong netns.
         T? result = default;
-        ExceptionDispatchInfo? failure = null;
-        var thread = new Thread(() =>
+        SideThread.Start("netns", () =>
         {
-            try
-            {
-                Libc.Check(Libc.SetNs(netns, Libc.CLONE_NEWNET), $"setns({description})");
-                result = work();
-            }
-            catch (Exception e)
-            {
-                failure = ExceptionDispatchInfo.Capture(e);
-            }
-        })
-        {
-            Name = "netns",
-            IsBackground = true,
-        };
-        thread.Start();
-        thread.Join();
-        failure?.Throw();
+            Libc.Check(Libc.SetNs(netns, Libc.CLONE_NEWNET), $"setns({description})");
+            result = work();
+        }).Join();
         return result!;
     }
 
