@@ -376,11 +376,11 @@ public sealed class CniRuntime : ICniRuntime
         VersionInfo? info;
         try
         {
-            info = JsonSerializer.Deserialize(stdout, CniJsonContext.Default.VersionInfo);
+            info = SpecJson.ReadVersionInfo(JsonFields.Parse(stdout, "decoding version info"));
         }
-        catch (JsonException e)
+        catch (CniException e)
         {
-            throw new CniRuntimeException($"decoding version info: {e.Message}", e);
+            throw new CniRuntimeException(e.Message, e);
         }
 
         using (var document = JsonDocument.Parse(stdout))

@@ -217,7 +217,7 @@ public static class ConfigLoader
             {
                 try
                 {
-                    plugins.Add(PluginConfig.FromBytes(JsonSerializerBytes(array[i])));
+                    plugins.Add(PluginConfig.FromBytes(NodeBytes(array[i])));
                 }
                 catch (CniRuntimeException e)
                 {
@@ -304,7 +304,7 @@ public static class ConfigLoader
         }
     }
 
-    private static byte[] JsonSerializerBytes(JsonNode? node) => JsonCanonical.ToBytes(node);
+    private static byte[] NodeBytes(JsonNode? node) => JsonCanonical.ToBytes(node);
 
     internal static CniRuntimeException ListError(string reason, Exception? inner = null) =>
         new($"error parsing configuration list: {reason}", inner);

@@ -65,8 +65,13 @@ internal sealed record CacheEntry
             if (CapabilityArgs.Count > 0)
             {
                 writer.WritePropertyName("capabilityArgs");
-                JsonCanonical.WriteSorted(writer, JsonSerializer.SerializeToNode(
-                    CapabilityArgs.ToDictionary(kv => kv.Key, kv => kv.Value), CniJsonContext.Default.DictionaryStringJsonElement));
+                var capabilityArgs = new JsonObject();
+                foreach (var (key, value) in CapabilityArgs)
+                {
+                    capabilityArgs[key] = JsonNode.Parse(value.GetRawText());
+                }
+
+                JsonCanonical.WriteSorted(writer, capabilityArgs);
             }
 
             if (Result is { } result)

@@ -1,4 +1,6 @@
+using System.Text;
 using System.Text.Json;
+using LibCni.Json;
 using LibCni.Skel;
 using LibCni.TestKit;
 using LibCni.Types;
@@ -24,7 +26,7 @@ public class PluginHostTests
     }
 
     private static CniError Error(FakeEnvironment env) =>
-        JsonSerializer.Deserialize(env.Output, LibCni.Json.CniJsonContext.Default.CniError)!;
+        SpecJson.ReadError(JsonFields.Parse(Encoding.UTF8.GetBytes(env.Output), "test"));
 
     private static void AssertError(FakeEnvironment env, int exit, int code, string msg, string? details = null)
     {

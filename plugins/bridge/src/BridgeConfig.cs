@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using LibCni.Config;
 using LibCni.Json;
 using LibCni.Types;
@@ -10,64 +9,73 @@ namespace CniPlugins.Bridge;
 /// <summary>The bridge plugin's config as JSON; <see cref="BridgeConfig"/> is the validated form.</summary>
 public sealed class BridgeNetConf : NetConf
 {
-    [JsonPropertyName("bridge")]
     public string? Bridge { get; set; }
 
-    [JsonPropertyName("isGateway")]
     public bool IsGateway { get; set; }
 
-    [JsonPropertyName("isDefaultGateway")]
     public bool IsDefaultGateway { get; set; }
 
-    [JsonPropertyName("forceAddress")]
     public bool ForceAddress { get; set; }
 
-    [JsonPropertyName("ipMasq")]
     public bool IpMasq { get; set; }
 
-    [JsonPropertyName("ipMasqBackend")]
     public string? IpMasqBackend { get; set; }
 
-    [JsonPropertyName("mtu")]
     public int Mtu { get; set; }
 
-    [JsonPropertyName("hairpinMode")]
     public bool HairpinMode { get; set; }
 
-    [JsonPropertyName("promiscMode")]
     public bool PromiscMode { get; set; }
 
-    [JsonPropertyName("vlan")]
     public int Vlan { get; set; }
 
-    [JsonPropertyName("vlanTrunk")]
     public List<VlanTrunkEntry>? VlanTrunk { get; set; }
 
-    [JsonPropertyName("preserveDefaultVlan")]
     public bool? PreserveDefaultVlan { get; set; }
 
-    [JsonPropertyName("macspoofchk")]
     public bool MacSpoofCheck { get; set; }
 
-    [JsonPropertyName("enabledad")]
     public bool EnableDad { get; set; }
 
-    [JsonPropertyName("disableContainerInterface")]
     public bool DisableContainerInterface { get; set; }
 
-    [JsonPropertyName("portIsolation")]
     public bool PortIsolation { get; set; }
+
+    public static new BridgeNetConf Read(JsonFields json)
+    {
+        var conf = new BridgeNetConf();
+        conf.ReadShared(json);
+        conf.Bridge = json.String("bridge");
+        conf.IsGateway = json.Bool("isGateway") ?? false;
+        conf.IsDefaultGateway = json.Bool("isDefaultGateway") ?? false;
+        conf.ForceAddress = json.Bool("forceAddress") ?? false;
+        conf.IpMasq = json.Bool("ipMasq") ?? false;
+        conf.IpMasqBackend = json.String("ipMasqBackend");
+        conf.Mtu = json.Int32("mtu") ?? 0;
+        conf.HairpinMode = json.Bool("hairpinMode") ?? false;
+        conf.PromiscMode = json.Bool("promiscMode") ?? false;
+        conf.Vlan = json.Int32("vlan") ?? 0;
+        conf.VlanTrunk = json.Objects("vlanTrunk", entry => new VlanTrunkEntry
+        {
+            MinId = entry.Int32("minID"),
+            MaxId = entry.Int32("maxID"),
+            Id = entry.Int32("id"),
+        });
+        conf.PreserveDefaultVlan = json.Bool("preserveDefaultVlan");
+        conf.MacSpoofCheck = json.Bool("macspoofchk") ?? false;
+        conf.EnableDad = json.Bool("enabledad") ?? false;
+        conf.DisableContainerInterface = json.Bool("disableContainerInterface") ?? false;
+        conf.PortIsolation = json.Bool("portIsolation") ?? false;
+        return conf;
+    }
 }
 
 public sealed class VlanTrunkEntry
 {
-    [JsonPropertyName("minID")]
     public int? MinId { get; set; }
 
-    [JsonPropertyName("maxID")]
     public int? MaxId { get; set; }
 
-    [JsonPropertyName("id")]
     public int? Id { get; set; }
 }
 
@@ -138,7 +146,7 @@ public sealed record BridgeConfig
     /// <summary>Parses and validates stdin plus CNI_ARGS. Throws <see cref="CniException"/> naming the field and value.</summary>
     public static BridgeConfig Parse(byte[] stdin, CniArgs args)
     {
-        var conf = CniJson.Decode(stdin, BridgeJsonContext.Default.BridgeNetConf, "failed to load netconf");
+        var conf = CniJson.Decode(stdin, BridgeNetConf.Read, "failed to load netconf");
 
         if (conf.Vlan is < 0 or > 4094)
         {
@@ -223,7 +231,7 @@ public sealed record BridgeConfig
     /// </summary>
     public static BridgeConfig ParseForTeardown(byte[] stdin)
     {
-        var conf = CniJson.Decode(stdin, BridgeJsonContext.Default.BridgeNetConf, "failed to load netconf");
+        var conf = CniJson.Decode(stdin, BridgeNetConf.Read, "failed to load netconf");
 
         return new BridgeConfig
         {
@@ -377,10 +385,4 @@ public sealed record BridgeConfig
 
     private static CniException Invalid(string message, string field, object value) =>
         new(CniErrorCode.InvalidNetworkConfig, message, $"{field}={Convert.ToString(value, CultureInfo.InvariantCulture)}");
-}
-
-[JsonSourceGenerationOptions(PropertyNameCaseInsensitive = true, Converters = [typeof(LibCni.Json.IpAddressJsonConverter), typeof(LibCni.Json.CidrAddressJsonConverter)])]
-[JsonSerializable(typeof(BridgeNetConf))]
-internal sealed partial class BridgeJsonContext : JsonSerializerContext
-{
 }

@@ -1,6 +1,4 @@
 using System.Net;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using LibCni.Config;
 using LibCni.Json;
 using LibCni.Types;
@@ -10,17 +8,24 @@ namespace CniPlugins.Firewall;
 /// <summary>firewall's config as JSON; <see cref="FirewallConfig"/> is the validated form.</summary>
 public sealed class FirewallNetConf : NetConf
 {
-    [JsonPropertyName("backend")]
     public string? Backend { get; set; }
 
-    [JsonPropertyName("iptablesAdminChainName")]
     public string? IptablesAdminChainName { get; set; }
 
-    [JsonPropertyName("firewalldZone")]
     public string? FirewalldZone { get; set; }
 
-    [JsonPropertyName("ingressPolicy")]
     public string? IngressPolicy { get; set; }
+
+    public static new FirewallNetConf Read(JsonFields json)
+    {
+        var conf = new FirewallNetConf();
+        conf.ReadShared(json);
+        conf.Backend = json.String("backend");
+        conf.IptablesAdminChainName = json.String("iptablesAdminChainName");
+        conf.FirewalldZone = json.String("firewalldZone");
+        conf.IngressPolicy = json.String("ingressPolicy");
+        return conf;
+    }
 }
 
 /// <summary>Which firewall gets the rules. <see cref="Auto"/>: firewalld when it runs on the system bus, else iptables (the reference's choice).</summary>
@@ -74,7 +79,7 @@ public sealed record FirewallConfig
 
     public static FirewallConfig Parse(byte[] stdin, string configVersion)
     {
-        var conf = CniJson.Decode(stdin, FirewallJsonContext.Default.FirewallNetConf, "failed to load netconf");
+        var conf = CniJson.Decode(stdin, FirewallNetConf.Read, "failed to load netconf");
 
         var backend = conf.Backend switch
         {
@@ -100,15 +105,8 @@ public sealed record FirewallConfig
         Result100? current = null;
         if (conf.HasPrevResult)
         {
-            try
-            {
-                prev = CniJson.ParseResult(conf.PrevResult!.Value, configVersion);
-                current = ResultConverter.ToResult100(prev);
-            }
-            catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException)
-            {
-                throw new CniException(CniErrorCode.DecodingFailure, $"could not parse prevResult: {e.Message}");
-            }
+            prev = CniJson.ParseResult(conf.PrevResult!.Value, configVersion, "could not parse prevResult");
+            current = ResultConverter.ToResult100(prev);
         }
 
         return new FirewallConfig
@@ -137,9 +135,4 @@ public sealed record FirewallConfig
                 "a chain name has at most 28 characters, no blanks, quotes or '!', and does not start with '-'");
         }
     }
-}
-
-[JsonSerializable(typeof(FirewallNetConf))]
-internal sealed partial class FirewallJsonContext : JsonSerializerContext
-{
 }

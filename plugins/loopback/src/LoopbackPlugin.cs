@@ -116,5 +116,5 @@ public sealed class LoopbackPlugin(ILoopbackKernel kernel) : ICniPlugin
     }
 
     private static NetConf ParseConf(CmdArgs args) =>
-        CniJson.Decode(args.StdinData, CniJsonContext.Default.NetConf, "failed to parse network configuration");
+        CniJson.Decode(args.StdinData, NetConf.Read, "failed to parse network configuration");
 }

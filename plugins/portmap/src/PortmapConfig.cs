@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using LibCni.Config;
 using LibCni.Json;
 using LibCni.Types;
@@ -11,41 +10,52 @@ namespace CniPlugins.Portmap;
 /// <summary>portmap's config as JSON; <see cref="PortmapConfig"/> is the validated form.</summary>
 public sealed class PortmapNetConf : NetConf
 {
-    [JsonPropertyName("snat")]
     public bool? Snat { get; set; }
 
-    [JsonPropertyName("masqAll")]
     public bool MasqAll { get; set; }
 
-    [JsonPropertyName("markMasqBit")]
     public int? MarkMasqBit { get; set; }
 
-    [JsonPropertyName("externalSetMarkChain")]
     public string? ExternalSetMarkChain { get; set; }
 
-    [JsonPropertyName("conditionsV4")]
     public List<string>? ConditionsV4 { get; set; }
 
-    [JsonPropertyName("conditionsV6")]
     public List<string>? ConditionsV6 { get; set; }
 
-    [JsonPropertyName("backend")]
     public string? Backend { get; set; }
+
+    public static new PortmapNetConf Read(JsonFields json)
+    {
+        var conf = new PortmapNetConf();
+        conf.ReadShared(json);
+        conf.Snat = json.Bool("snat");
+        conf.MasqAll = json.Bool("masqAll") ?? false;
+        conf.MarkMasqBit = json.Int32("markMasqBit");
+        conf.ExternalSetMarkChain = json.String("externalSetMarkChain");
+        conf.ConditionsV4 = json.Strings("conditionsV4");
+        conf.ConditionsV6 = json.Strings("conditionsV6");
+        conf.Backend = json.String("backend");
+        return conf;
+    }
 }
 
 public sealed class PortMappingEntry
 {
-    [JsonPropertyName("hostPort")]
     public int HostPort { get; set; }
 
-    [JsonPropertyName("containerPort")]
     public int ContainerPort { get; set; }
 
-    [JsonPropertyName("protocol")]
     public string? Protocol { get; set; }
 
-    [JsonPropertyName("hostIP")]
     public string? HostIp { get; set; }
+
+    public static PortMappingEntry Read(JsonFields json) => new()
+    {
+        HostPort = json.Int32("hostPort") ?? 0,
+        ContainerPort = json.Int32("containerPort") ?? 0,
+        Protocol = json.String("protocol"),
+        HostIp = json.String("hostIP"),
+    };
 }
 
 /// <summary>
@@ -105,9 +115,9 @@ public sealed record PortmapConfig
 
     public static PortmapConfig Parse(byte[] stdin, string ifName, string configVersion)
     {
-        var conf = CniJson.Decode(stdin, PortmapJsonContext.Default.PortmapNetConf, "failed to parse config");
+        var conf = CniJson.Decode(stdin, PortmapNetConf.Read, "failed to parse config");
 
-        var (mappings, given) = ReadMappings(conf.RuntimeConfig);
+        var (mappings, given) = ReadMappings(conf);
         if (conf.MarkMasqBit is { } bit && conf.ExternalSetMarkChain is { Length: > 0 })
         {
             throw new CniException(CniErrorCode.InvalidNetworkConfig, "Cannot specify externalSetMarkChain and markMasqBit", $"markMasqBit={bit}");
@@ -198,17 +208,17 @@ public sealed record PortmapConfig
 
     private static bool IsNftSyntax(List<string>? conditions) => conditions is { Count: > 0 } && !IsIptablesSyntax(conditions);
 
-    private static (IReadOnlyList<PortMapping> Mappings, bool Given) ReadMappings(JsonElement? runtimeConfig)
+    private static (IReadOnlyList<PortMapping> Mappings, bool Given) ReadMappings(PortmapNetConf conf)
     {
-        if (runtimeConfig is not { ValueKind: JsonValueKind.Object } rc || !rc.TryGetProperty("portMappings", out var raw) || raw.ValueKind == JsonValueKind.Null)
+        // A runtimeConfig that is not an object carries no mappings.
+        if (conf.RuntimeConfig is not { ValueKind: JsonValueKind.Object } rc ||
+            JsonFields.Of(rc, conf.Json.Context, "runtimeConfig.").Objects("portMappings", PortMappingEntry.Read) is not { } entries)
         {
             return ([], false);
         }
 
-        var entries = CniJson.DecodePart(raw, PortmapJsonContext.Default.ListPortMappingEntry, "failed to parse runtimeConfig.portMappings");
-
         var mappings = new List<PortMapping>();
-        foreach (var entry in entries ?? [])
+        foreach (var entry in entries)
         {
             if (entry.HostPort is <= 0 or > 65535)
             {
@@ -274,11 +284,4 @@ public sealed record PortmapConfig
 
         return (v4, v6);
     }
-}
-
-[JsonSourceGenerationOptions(PropertyNameCaseInsensitive = true, Converters = [typeof(IpAddressJsonConverter), typeof(CidrAddressJsonConverter)])]
-[JsonSerializable(typeof(PortmapNetConf))]
-[JsonSerializable(typeof(List<PortMappingEntry>))]
-internal sealed partial class PortmapJsonContext : JsonSerializerContext
-{
 }

@@ -1,7 +1,7 @@
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
-using System.Text.Json.Serialization;
+using LibCni.Json;
+using LibCni.Types;
 
 namespace CniPlugins.Tuning;
 
@@ -12,25 +12,15 @@ namespace CniPlugins.Tuning;
 /// </summary>
 public sealed class SavedLinkState
 {
-    [JsonPropertyName("mac")]
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Mac { get; set; }
 
-    [JsonPropertyName("promisc")]
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public bool? Promisc { get; set; }
 
     /// <summary>0 (absent) means the MTU was not changed.</summary>
-    [JsonPropertyName("mtu")]
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public int Mtu { get; set; }
 
-    [JsonPropertyName("allmulti")]
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public bool? Allmulti { get; set; }
 
-    [JsonPropertyName("txQLen")]
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int? TxQLen { get; set; }
 
     /// <summary>The reference's file name under dataDir: <c>&lt;containerID&gt;_&lt;ifname&gt;.json</c>.</summary>
@@ -50,9 +40,35 @@ public sealed class SavedLinkState
     public byte[] ToJson()
     {
         using var stream = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, IndentSize = 1, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, IndentSize = 1, Encoder = RelaxedEncoder.Instance }))
         {
-            JsonSerializer.Serialize(writer, this, TuningJsonContext.Default.SavedLinkState);
+            writer.WriteStartObject();
+            if (Mac is not null)
+            {
+                writer.WriteString("mac", Mac);
+            }
+
+            if (Promisc is { } promisc)
+            {
+                writer.WriteBoolean("promisc", promisc);
+            }
+
+            if (Mtu != 0)
+            {
+                writer.WriteNumber("mtu", Mtu);
+            }
+
+            if (Allmulti is { } allmulti)
+            {
+                writer.WriteBoolean("allmulti", allmulti);
+            }
+
+            if (TxQLen is { } txQLen)
+            {
+                writer.WriteNumber("txQLen", txQLen);
+            }
+
+            writer.WriteEndObject();
         }
 
         return stream.ToArray();
@@ -63,11 +79,19 @@ public sealed class SavedLinkState
     {
         try
         {
-            return JsonSerializer.Deserialize(json, TuningJsonContext.Default.SavedLinkState) ?? new SavedLinkState();
+            var saved = JsonFields.Parse(json, "not a saved tuning state");
+            return new SavedLinkState
+            {
+                Mac = saved.String("mac"),
+                Promisc = saved.Bool("promisc"),
+                Mtu = saved.Int32("mtu") ?? 0,
+                Allmulti = saved.Bool("allmulti"),
+                TxQLen = saved.Int32("txQLen"),
+            };
         }
-        catch (JsonException e)
+        catch (CniException e)
         {
-            throw new InvalidDataException($"not a saved tuning state: {e.Message}: {Encoding.UTF8.GetString(json)}", e);
+            throw new InvalidDataException($"{e.Message}: {Encoding.UTF8.GetString(json)}", e);
         }
     }
 }

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using LibCni.Config;
 using LibCni.Json;
 using LibCni.Types;
@@ -14,33 +13,45 @@ namespace CniPlugins.Tuning;
 public sealed class TuningTunables
 {
     /// <summary>Kept raw: order matters for a deterministic apply, and duplicate keys must be seen.</summary>
-    [JsonPropertyName("sysctl")]
     public JsonElement? Sysctl { get; set; }
 
-    [JsonPropertyName("mac")]
     public string? Mac { get; set; }
 
-    [JsonPropertyName("promisc")]
     public bool? Promisc { get; set; }
 
-    [JsonPropertyName("mtu")]
     public int? Mtu { get; set; }
 
-    [JsonPropertyName("txQLen")]
     public int? TxQLen { get; set; }
 
-    [JsonPropertyName("allmulti")]
     public bool? Allmulti { get; set; }
+
+    public static TuningTunables Read(JsonFields json) => new()
+    {
+        Sysctl = json.Raw("sysctl"),
+        Mac = json.String("mac"),
+        Promisc = json.Bool("promisc"),
+        Mtu = json.Int32("mtu"),
+        TxQLen = json.Int32("txQLen"),
+        Allmulti = json.Bool("allmulti"),
+    };
 }
 
 /// <summary>tuning's config as JSON: the common keys, <c>dataDir</c>, and the tunables read from the same top level.</summary>
 public sealed class TuningNetConf : NetConf
 {
-    [JsonPropertyName("dataDir")]
     public string? DataDir { get; set; }
 
-    [JsonIgnore]
     public TuningTunables Tunables { get; set; } = new();
+
+    /// <summary>The tunables sit at the config's top level beside the common keys, so one pass reads both.</summary>
+    public static new TuningNetConf Read(JsonFields json)
+    {
+        var conf = new TuningNetConf();
+        conf.ReadShared(json);
+        conf.DataDir = json.String("dataDir");
+        conf.Tunables = TuningTunables.Read(json);
+        return conf;
+    }
 }
 
 /// <summary>A validated tuning configuration with every per-pod override applied.</summary>
@@ -154,17 +165,8 @@ public sealed record TuningConfig
 
     private static string DataDirOf(TuningNetConf conf) => string.IsNullOrEmpty(conf.DataDir) ? DefaultDataDir : conf.DataDir;
 
-    /// <summary>
-    /// Reads the top level twice, as the common keys and as the tunables: System.Text.Json cannot flatten a member
-    /// into its parent, and the tunables stay one type with <c>args.cni</c>. Both reads are done for DEL too,
-    /// so a config that does not decode is refused by every command alike.
-    /// </summary>
-    private static TuningNetConf Decode(byte[] stdin)
-    {
-        var conf = CniJson.Decode(stdin, TuningJsonContext.Default.TuningNetConf, "failed to load netconf");
-        conf.Tunables = CniJson.Decode(stdin, TuningJsonContext.Default.TuningTunables, "failed to load netconf");
-        return conf;
-    }
+    /// <summary>The whole config, tunables included, for DEL too: a config that does not decode is refused by every command alike.</summary>
+    private static TuningNetConf Decode(byte[] stdin) => CniJson.Decode(stdin, TuningNetConf.Read, "failed to load netconf");
 
     /// <summary>A sysctl object: string values only, and a key given twice is refused as the reference refuses it.</summary>
     private static List<KeyValuePair<string, string>> ReadSysctls(JsonElement? element, string field)
@@ -212,14 +214,6 @@ public sealed record TuningConfig
             return null;
         }
 
-        return CniJson.DecodePart(cni, TuningJsonContext.Default.TuningTunables, "failed to load netconf: args.cni");
+        return TuningTunables.Read(JsonFields.Of(cni, conf.Json.Context, "args.cni."));
     }
-}
-
-[JsonSourceGenerationOptions(PropertyNameCaseInsensitive = true)]
-[JsonSerializable(typeof(TuningNetConf))]
-[JsonSerializable(typeof(TuningTunables))]
-[JsonSerializable(typeof(SavedLinkState))]
-internal sealed partial class TuningJsonContext : JsonSerializerContext
-{
 }

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using LibCni.Json;
 using LibCni.Types;
 
@@ -10,82 +9,98 @@ namespace CniPlugins.HostLocal.Config;
 
 internal sealed class NetDto
 {
-    [JsonPropertyName("name")]
     public string? Name { get; set; }
 
-    [JsonPropertyName("cniVersion")]
     public string? CniVersion { get; set; }
 
-    [JsonPropertyName("ipam")]
     public IpamDto? Ipam { get; set; }
 
-    [JsonPropertyName("runtimeConfig")]
     public RuntimeConfigDto? RuntimeConfig { get; set; }
 
-    [JsonPropertyName("args")]
     public ArgsDto? Args { get; set; }
+
+    public static NetDto Read(JsonFields json) => new()
+    {
+        Name = json.String("name"),
+        CniVersion = json.String("cniVersion"),
+        Ipam = json.Object("ipam") is { } ipam ? IpamDto.Read(ipam) : null,
+        RuntimeConfig = json.Object("runtimeConfig") is { } runtimeConfig
+            ? new RuntimeConfigDto { IpRanges = RangeDto.ReadSets(runtimeConfig, "ipRanges"), Ips = runtimeConfig.Strings("ips") }
+            : null,
+        Args = json.Object("args") is { } args
+            ? new ArgsDto { Cni = args.Object("cni") is { } cni ? new CniArgsDto { Ips = cni.Strings("ips") } : null }
+            : null,
+    };
 }
 
 internal class RangeDto
 {
-    [JsonPropertyName("subnet")]
     public string? Subnet { get; set; }
 
-    [JsonPropertyName("rangeStart")]
     public string? RangeStart { get; set; }
 
-    [JsonPropertyName("rangeEnd")]
     public string? RangeEnd { get; set; }
 
-    [JsonPropertyName("gateway")]
     public string? Gateway { get; set; }
+
+    /// <summary>A list of range sets (<c>[[{…}, …], …]</c>); a <c>null</c> set or range stays null, as Go decodes it.</summary>
+    public static List<List<RangeDto?>?>? ReadSets(JsonFields json, string name) =>
+        json.List(name, (set, setPath) => set.ValueKind == JsonValueKind.Null
+            ? null
+            : json.ListValue(set, setPath, (range, path) => range.ValueKind == JsonValueKind.Null
+                ? null
+                : ReadInto(new RangeDto(), json.ObjectValue(range, path))));
+
+    protected static T ReadInto<T>(T range, JsonFields json)
+        where T : RangeDto
+    {
+        range.Subnet = json.String("subnet");
+        range.RangeStart = json.String("rangeStart");
+        range.RangeEnd = json.String("rangeEnd");
+        range.Gateway = json.String("gateway");
+        return range;
+    }
 }
 
 /// <summary>The ipam object; it is itself a range (the legacy single-range form), as in the reference.</summary>
 internal sealed class IpamDto : RangeDto
 {
-    [JsonPropertyName("type")]
     public string? Type { get; set; }
 
-    [JsonPropertyName("routes")]
-    public List<Route>? Routes { get; set; }
+    /// <summary>A <c>null</c> route stays null here and is skipped later, as the reference skips a nil pointer.</summary>
+    public List<Route?>? Routes { get; set; }
 
-    [JsonPropertyName("dataDir")]
     public string? DataDir { get; set; }
 
-    [JsonPropertyName("resolvConf")]
     public string? ResolvConf { get; set; }
 
-    [JsonPropertyName("ranges")]
-    public List<List<RangeDto>>? Ranges { get; set; }
+    public List<List<RangeDto?>?>? Ranges { get; set; }
+
+    public static IpamDto Read(JsonFields json)
+    {
+        var ipam = ReadInto(new IpamDto(), json);
+        ipam.Type = json.String("type");
+        ipam.Routes = json.List("routes", (route, path) => route.ValueKind == JsonValueKind.Null ? null : SpecJson.ReadRoute(json.ObjectValue(route, path), requireDst: false));
+        ipam.DataDir = json.String("dataDir");
+        ipam.ResolvConf = json.String("resolvConf");
+        ipam.Ranges = ReadSets(json, "ranges");
+        return ipam;
+    }
 }
 
 internal sealed class RuntimeConfigDto
 {
-    [JsonPropertyName("ipRanges")]
-    public List<List<RangeDto>>? IpRanges { get; set; }
+    public List<List<RangeDto?>?>? IpRanges { get; set; }
 
-    [JsonPropertyName("ips")]
-    public List<string?>? Ips { get; set; }
+    public List<string>? Ips { get; set; }
 }
 
 internal sealed class ArgsDto
 {
-    [JsonPropertyName("cni")]
     public CniArgsDto? Cni { get; set; }
 }
 
 internal sealed class CniArgsDto
 {
-    [JsonPropertyName("ips")]
-    public List<string?>? Ips { get; set; }
-}
-
-/// <summary>Source-generated JSON for host-local's config; keys match case-insensitively as in the reference.</summary>
-[JsonSourceGenerationOptions(
-    PropertyNameCaseInsensitive = true,
-    Converters = [typeof(IpAddressJsonConverter), typeof(CidrAddressJsonConverter)])]
-[JsonSerializable(typeof(NetDto))]
-internal sealed partial class HostLocalJsonContext : JsonSerializerContext
-{
+    public List<string>? Ips { get; set; }
 }

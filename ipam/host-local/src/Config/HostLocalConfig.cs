@@ -50,7 +50,7 @@ public sealed record HostLocalConfig(
         AddRequested(requested, net.RuntimeConfig?.Ips, "runtimeConfig.ips");
 
         // Final order: runtimeConfig.ipRanges, the legacy single range, then ipam.ranges.
-        var sources = new List<(List<RangeDto> Set, string Field)>();
+        var sources = new List<(List<RangeDto?> Set, string Field)>();
         foreach (var (set, i) in (net.RuntimeConfig?.IpRanges ?? []).Select((s, i) => (s, i)))
         {
             sources.Add((set ?? [], $"runtimeConfig.ipRanges[{i}]"));
@@ -90,7 +90,7 @@ public sealed record HostLocalConfig(
             }
         }
 
-        var routes = ipam.Routes?.Where(r => r is not null).ToList() ?? [];
+        var routes = ipam.Routes?.OfType<Route>().ToList() ?? [];
         for (var i = 0; i < routes.Count; i++)
         {
             // A route without dst would reach the result writer only after the addresses are reserved.
@@ -114,9 +114,9 @@ public sealed record HostLocalConfig(
         GcAttachments.Parse(stdin)?.Select(a => (a.ContainerId, a.IfName)).ToList();
 
     private static NetDto Deserialize(byte[] stdin) =>
-        CniJson.Decode(stdin, HostLocalJsonContext.Default.NetDto, "failed to parse network configuration");
+        CniJson.Decode(stdin, NetDto.Read, "failed to parse network configuration");
 
-    private static void AddRequested(List<IPAddress> requested, List<string?>? values, string field)
+    private static void AddRequested(List<IPAddress> requested, List<string>? values, string field)
     {
         foreach (var (value, i) in (values ?? []).Select((v, i) => (v, i)))
         {
@@ -139,7 +139,7 @@ public sealed record HostLocalConfig(
         return ok;
     }
 
-    private static RangeSet BuildRangeSet(List<RangeDto> dtos, string field, int index)
+    private static RangeSet BuildRangeSet(List<RangeDto?> dtos, string field, int index)
     {
         var ranges = new List<Range>();
         var current = field;

@@ -1,53 +1,65 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
+using LibCni.Json;
 using LibCni.Types;
 
 namespace LibCni.Config;
 
 /// <summary>
-/// The keys every plugin configuration shares (spec §"Plugin configuration objects"). Plugins derive
-/// their own config from it; keys nobody declares are kept in <see cref="Extra"/> so nothing is lost.
+/// The keys every plugin configuration shares (spec §"Plugin configuration objects"). Plugins derive their own
+/// config from it and read their keys from <see cref="Json"/>, which keeps every key, declared or not.
 /// </summary>
 public class NetConf
 {
-    [JsonPropertyName("cniVersion")]
     public string? CniVersion { get; set; }
 
-    [JsonPropertyName("name")]
     public string? Name { get; set; }
 
-    [JsonPropertyName("type")]
     public string? Type { get; set; }
 
-    [JsonPropertyName("capabilities")]
     public Dictionary<string, bool>? Capabilities { get; set; }
 
-    [JsonPropertyName("ipam")]
     public JsonElement? Ipam { get; set; }
 
-    [JsonPropertyName("dns")]
     public Dns? Dns { get; set; }
 
-    [JsonPropertyName("runtimeConfig")]
     public JsonElement? RuntimeConfig { get; set; }
 
-    [JsonPropertyName("args")]
     public JsonElement? Args { get; set; }
 
-    [JsonPropertyName("prevResult")]
     public JsonElement? PrevResult { get; set; }
 
-    [JsonExtensionData]
-    public Dictionary<string, JsonElement>? Extra { get; set; }
+    /// <summary>The whole config object, for plugin-specific keys.</summary>
+    public JsonFields Json { get; private set; }
 
     /// <summary>The <c>type</c> of the <c>ipam</c> object, or null for none (L2-only mode).</summary>
-    [JsonIgnore]
     public string? IpamType =>
         Ipam is { ValueKind: JsonValueKind.Object } ipam && ipam.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String &&
         t.GetString() is { Length: > 0 } type
             ? type
             : null;
 
-    [JsonIgnore]
     public bool HasPrevResult => PrevResult is { ValueKind: JsonValueKind.Object };
+
+    /// <summary>Only the shared keys, for plugins that have none of their own.</summary>
+    public static NetConf Read(JsonFields json)
+    {
+        var conf = new NetConf();
+        conf.ReadShared(json);
+        return conf;
+    }
+
+    /// <summary>Fills the shared keys; a derived config calls this first, then reads its own.</summary>
+    protected void ReadShared(JsonFields json)
+    {
+        Json = json;
+        CniVersion = json.String("cniVersion");
+        Name = json.String("name");
+        Type = json.String("type");
+        Capabilities = json.BoolMap("capabilities");
+        Ipam = json.Raw("ipam");
+        Dns = json.Object("dns") is { } dns ? SpecJson.ReadDns(dns) : null;
+        RuntimeConfig = json.Raw("runtimeConfig");
+        Args = json.Raw("args");
+        PrevResult = json.Raw("prevResult");
+    }
 }

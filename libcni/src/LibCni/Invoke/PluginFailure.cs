@@ -24,11 +24,10 @@ public static class PluginFailure
 
         try
         {
-            var error = JsonSerializer.Deserialize(stdout, CniJsonContext.Default.CniError)
-                ?? throw new JsonException("the error object is null");
+            var error = SpecJson.ReadError(JsonFields.Parse(stdout, "error object"));
             return new CniException(error.Code, error.Msg, error.Details);
         }
-        catch (JsonException e)
+        catch (CniException e)
         {
             return new CniException(CniErrorCode.Unknown, $"netplugin failed but error parsing its diagnostic message {GoText.Quote(Encoding.UTF8.GetString(stdout))}: {e.Message}");
         }

@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
 using LibCni.Types;
 
 namespace LibCni.Json;
@@ -20,37 +19,18 @@ public static class CniJson
         Encoder = RelaxedEncoder.Instance,
     };
 
-    public static string Indented<T>(T value, JsonTypeInfo<T> typeInfo) => Write(value, typeInfo, IndentedWriter);
+    public static string Indented(Action<Utf8JsonWriter> write) => Write(write, IndentedWriter);
 
-    public static string Compact<T>(T value, JsonTypeInfo<T> typeInfo) => Write(value, typeInfo, CompactWriter);
+    public static string Compact(Action<Utf8JsonWriter> write) => Write(write, CompactWriter);
 
-    public static byte[] CompactBytes<T>(T value, JsonTypeInfo<T> typeInfo)
-    {
-        using var stream = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream, CompactWriter))
-        {
-            JsonSerializer.Serialize(writer, value, typeInfo);
-        }
-
-        return stream.ToArray();
-    }
+    public static byte[] CompactBytes(Action<Utf8JsonWriter> write) => WriteBytes(write, CompactWriter);
 
     /// <summary>
-    /// Decodes a plugin's config with its source-generated type. JSON that does not fit (or is <c>null</c>) is the
-    /// spec's code 2, <c>"{context}: {reason}"</c>, where the reason names the field and value as System.Text.Json does.
+    /// Decodes a plugin's config with its hand-written reader. JSON that does not parse, is not an object, or has a
+    /// field of the wrong type is the spec's code 2, <c>"{context}: {reason}"</c>, naming the field and value.
     /// </summary>
-    public static T Decode<T>(ReadOnlySpan<byte> utf8, JsonTypeInfo<T> typeInfo, string context)
-        where T : class
-    {
-        try
-        {
-            return JsonSerializer.Deserialize(utf8, typeInfo) ?? throw new CniException(CniErrorCode.DecodingFailure, $"{context}: null");
-        }
-        catch (JsonException e)
-        {
-            throw new CniException(CniErrorCode.DecodingFailure, $"{context}: {e.Message}");
-        }
-    }
+    public static T Decode<T>(ReadOnlyMemory<byte> utf8, Func<JsonFields, T> read, string context) =>
+        read(JsonFields.Parse(utf8, context));
 
     /// <summary>Parses stdin as a JSON document; JSON that does not parse is the spec's code 2, <c>"{context}: {reason}"</c>.</summary>
     public static JsonDocument ParseDocument(ReadOnlyMemory<byte> utf8, string context)
@@ -65,64 +45,36 @@ public static class CniJson
         }
     }
 
-    /// <summary>As <see cref="Decode{T}(ReadOnlySpan{byte}, JsonTypeInfo{T}, string)"/> for a part of the config; a JSON <c>null</c> there is null.</summary>
-    public static T? DecodePart<T>(JsonElement element, JsonTypeInfo<T> typeInfo, string context)
-        where T : class
-    {
-        try
-        {
-            return element.Deserialize(typeInfo);
-        }
-        catch (JsonException e)
-        {
-            throw new CniException(CniErrorCode.DecodingFailure, $"{context}: {e.Message}");
-        }
-    }
-
     /// <summary>Prints a result in its own version's shape.</summary>
-    public static string ResultToJson(ICniResult result) => result switch
-    {
-        Result100 r => Indented(r.Normalized(), CniJsonContext.Default.Result100),
-        Result040 r => Indented(r.Normalized(), CniJsonContext.Default.Result040),
-        Result020 r => Indented(r, CniJsonContext.Default.Result020),
-        _ => throw new ArgumentException($"unknown result type {result.GetType().Name}", nameof(result)),
-    };
+    public static string ResultToJson(ICniResult result) => Indented(w => SpecJson.WriteResult(w, result));
+
+    /// <summary>The error object as a plugin prints it.</summary>
+    public static string ErrorToJson(CniError error) => Indented(w => SpecJson.WriteError(w, error));
 
     /// <summary>
     /// Parses a result. Without its own <c>cniVersion</c> the result is taken as <paramref name="defaultVersion"/>,
     /// the reference's rule for prevResult and plugin output.
     /// </summary>
-    public static ICniResult ParseResult(JsonElement json, string? defaultVersion)
+    public static ICniResult ParseResult(JsonElement json, string? defaultVersion, string context = "failed to parse result")
     {
         if (json.ValueKind != JsonValueKind.Object)
         {
-            throw new CniException(CniErrorCode.DecodingFailure, $"failed to parse result: expected a JSON object, got {json.ValueKind}");
+            throw new CniException(CniErrorCode.DecodingFailure, $"{context}: expected an object, got {JsonFields.Describe(json)}");
         }
 
         var version = json.TryGetProperty("cniVersion", out var v) && v.ValueKind == JsonValueKind.String && v.GetString() is { Length: > 0 } s
             ? s
             : defaultVersion ?? "";
-        try
+        var fields = JsonFields.Of(json, context);
+        ICniResult result = SpecVersions.FamilyOf(version) switch
         {
-            ICniResult? result = SpecVersions.FamilyOf(version) switch
-            {
-                ResultFamily.V020 => json.Deserialize(CniJsonContext.Default.Result020),
-                ResultFamily.V040 => json.Deserialize(CniJsonContext.Default.Result040),
-                ResultFamily.V100 => json.Deserialize(CniJsonContext.Default.Result100),
-                _ => throw new CniException(CniErrorCode.IncompatibleCniVersion, $"unsupported CNI result version \"{version}\""),
-            };
-            if (result is null)
-            {
-                throw new CniException(CniErrorCode.DecodingFailure, "failed to parse result: null");
-            }
-
-            result.CniVersion = version;
-            return result;
-        }
-        catch (JsonException e)
-        {
-            throw new CniException(CniErrorCode.DecodingFailure, $"failed to parse result: {e.Message}");
-        }
+            ResultFamily.V020 => SpecJson.ReadResult020(fields),
+            ResultFamily.V040 => SpecJson.ReadResult040(fields),
+            ResultFamily.V100 => SpecJson.ReadResult100(fields),
+            _ => throw new CniException(CniErrorCode.IncompatibleCniVersion, $"unsupported CNI result version \"{version}\""),
+        };
+        result.CniVersion = version;
+        return result;
     }
 
     /// <summary>
@@ -149,7 +101,7 @@ public static class CniJson
             }
         }
 
-        return ParseResult(json, configVersion);
+        return ParseResult(json, configVersion, "could not parse prevResult");
     }
 
     public static ICniResult ParseResult(ReadOnlySpan<byte> utf8, string? defaultVersion)
@@ -165,14 +117,17 @@ public static class CniJson
         }
     }
 
-    private static string Write<T>(T value, JsonTypeInfo<T> typeInfo, JsonWriterOptions options)
+    private static string Write(Action<Utf8JsonWriter> write, JsonWriterOptions options) =>
+        Encoding.UTF8.GetString(WriteBytes(write, options));
+
+    private static byte[] WriteBytes(Action<Utf8JsonWriter> write, JsonWriterOptions options)
     {
         using var stream = new MemoryStream();
         using (var writer = new Utf8JsonWriter(stream, options))
         {
-            JsonSerializer.Serialize(writer, value, typeInfo);
+            write(writer);
         }
 
-        return Encoding.UTF8.GetString(stream.ToArray());
+        return stream.ToArray();
     }
 }

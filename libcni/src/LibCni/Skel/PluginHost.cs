@@ -101,7 +101,7 @@ public sealed class PluginHost
 
         if (command == "VERSION")
         {
-            return CniJson.Compact(new VersionInfo { SupportedVersions = [.. _supportedVersions] }, CniJsonContext.Default.VersionInfo) + "\n";
+            return CniJson.Compact(w => SpecJson.WriteVersionInfo(w, new VersionInfo { SupportedVersions = [.. _supportedVersions] })) + "\n";
         }
 
         byte[] stdin;
@@ -276,7 +276,7 @@ public sealed class PluginHost
 
         try
         {
-            env.Stdout.Write(CniJson.Indented(error, CniJsonContext.Default.CniError));
+            env.Stdout.Write(CniJson.ErrorToJson(error));
             env.Stdout.Flush();
         }
         catch (IOException e)
