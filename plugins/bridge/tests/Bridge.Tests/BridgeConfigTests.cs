@@ -48,12 +48,25 @@ public class BridgeConfigTests
         Assert.NotNull(e.Details);
     }
 
-    [Fact]
-    public void Port_isolation_as_a_string_fails_to_decode()
+    [Theory]
+    [InlineData(",\"portIsolation\":\"true\"", "failed to load netconf: portIsolation: expected a boolean, got string \"true\"")]
+    [InlineData(""","vlanTrunk":[{"minID":"5","maxID":6}]""", "failed to load netconf: vlanTrunk[0].minID: expected an integer, got string \"5\"")]
+    [InlineData(""","vlanTrunk":{"id":5}""", "failed to load netconf: vlanTrunk: expected an array, got object {\"id\":5}")]
+    [InlineData(""","mtu":1500.5""", "failed to load netconf: mtu: expected an integer, got number 1500.5")]
+    public void A_value_of_the_wrong_type_is_code_2_naming_its_path_and_value(string extra, string message)
     {
-        var e = Fails(",\"portIsolation\":\"true\"");
+        var e = Fails(extra);
         Assert.Equal(CniErrorCode.DecodingFailure, e.Code);
-        Assert.StartsWith("failed to load netconf:", e.Message, StringComparison.Ordinal);
+        Assert.Equal(message, e.Message);
+    }
+
+    [Fact]
+    public void Keys_match_as_go_matches_them_and_null_leaves_the_default()
+    {
+        var c = Parse(""","BRIDGE":"br-a","Bridge":"br-b","isGateway":null,"MTU":1400""");
+        Assert.Equal("br-b", c.BridgeName);
+        Assert.False(c.IsGateway);
+        Assert.Equal(1400, c.Mtu);
     }
 
     [Fact]
