@@ -41,6 +41,27 @@ public class IptablesRunnerKernelTests
     }
 
     [Fact]
+    public void The_kernel_is_asked_once_per_netns_until_a_restore_of_ours()
+    {
+        using var first = TestNetns.Create();
+        using var second = TestNetns.Create();
+        var runner = new IptablesRunner();
+        Assert.False(In(first, () => runner.HasTable(false, "nat")));
+
+        // Another netns has its own answer.
+        Exec(second, "iptables-nft", "-t", "nat", "-N", "CNI-PROBE");
+        Assert.True(In(second, () => runner.HasTable(false, "nat")));
+
+        // A table made behind our back in the first netns is not seen: the first answer is kept...
+        Exec(first, "iptables-nft", "-t", "nat", "-N", "CNI-PROBE");
+        Assert.False(In(first, () => runner.HasTable(false, "nat")));
+
+        // ...until one of our own restores, which may have made a table, drops every kept answer.
+        NetNamespace.Run(second.Path, () => runner.RestoreNat(false, new IptablesScript().DeclareChain("CNI-B").ToString()));
+        Assert.True(In(first, () => runner.HasTable(false, "nat")));
+    }
+
+    [Fact]
     public void An_iptables_legacy_table_is_seen_through_proc()
     {
         using var ns = TestNetns.Create();

@@ -1,5 +1,6 @@
 using System.Text;
 using LibCni.Invoke;
+using LibCni.Kernel;
 
 namespace LibCni.Netfilter;
 
@@ -93,9 +94,22 @@ public sealed partial class IptablesRunner : IIptablesRunner
     // teardown costs one iptables-save per family and table, not two.
     private readonly Dictionary<(bool Ipv6, string Table), string> _provenSaves = [];
 
+    // The kernel's answer per netns, family and table, so a teardown that asks in several places (firewall DEL asks
+    // three times per family) reads /proc and dumps nftables tables once. Cleared when we restore a table ourselves.
+    private readonly Dictionary<((uint, uint, ulong)? Netns, bool Ipv6, string Table), bool> _kernelHolds = [];
+
     public bool IsAvailable(bool ipv6) => CanSave(ipv6, "nat");
 
-    public bool HasTable(bool ipv6, string table) => KernelHolds(ipv6, table) && CanSave(ipv6, table);
+    public bool HasTable(bool ipv6, string table)
+    {
+        var key = (NetnsIdentity.Identify("/proc/thread-self/ns/net"), ipv6, table);
+        if (!_kernelHolds.TryGetValue(key, out var holds))
+        {
+            _kernelHolds[key] = holds = KernelHolds(ipv6, table);
+        }
+
+        return holds && CanSave(ipv6, table);
+    }
 
     public IptablesTable SaveNat(bool ipv6) => Save(ipv6, "nat");
 
@@ -171,6 +185,7 @@ public sealed partial class IptablesRunner : IIptablesRunner
     public void RestoreNat(bool ipv6, string script)
     {
         _provenSaves.Clear();
+        _kernelHolds.Clear();
         var tool = ipv6 ? "ip6tables-restore" : "iptables-restore";
         var (exit, _, stderr) = Run(Find(tool) ?? throw new IOException($"{tool} not found"), ["--noflush", "-w", "5"], script);
         if (exit != 0)
