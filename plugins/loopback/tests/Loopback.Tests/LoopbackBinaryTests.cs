@@ -97,6 +97,45 @@ public class LoopbackBinaryTests
     }
 
     [Fact]
+    public void The_runtime_reads_the_mount_table_once_however_many_mounts_there_are()
+    {
+        PrivateHost.Require();
+        var trace = Path.Combine(Path.GetTempPath(), $"cni-mountinfo-{Guid.NewGuid():N}");
+        var mounts = Directory.CreateTempSubdirectory("cni-mounts-").FullName;
+        try
+        {
+            // 400 extra mounts in a throwaway mount namespace, then the binary under strace.
+            var script = "mount -t tmpfs cni-mounts \"$DIR\" && for i in $(seq 1 400); do mkdir \"$DIR/$i\" && mount -t tmpfs m \"$DIR/$i\" || exit 9; done; " +
+                         "exec strace -f -qq -e trace=openat -o \"$TRACE\" \"$BIN\"";
+            var run = Shell.Exec("unshare", ["-m", "--propagation", "private", "sh", "-c", script], "", new Dictionary<string, string>
+            {
+                ["PATH"] = "/usr/sbin:/usr/bin:/sbin:/bin",
+                ["DIR"] = mounts,
+                ["TRACE"] = trace,
+                ["BIN"] = Repo.Binary("loopback"),
+                ["CNI_COMMAND"] = "VERSION",
+            }, clearEnvironment: true);
+            Assert.Equal(0, run.ExitCode);
+            Assert.StartsWith("""{"cniVersion":"1.1.0",""", run.Stdout, StringComparison.Ordinal);
+
+            var opens = File.ReadAllLines(trace);
+            // The GC asks twice (memory, then cpu); our fopen64 reads the table once, with O_CLOEXEC, and answers both.
+            Assert.Single(opens, line => line.Contains("\"/proc/self/mountinfo\"", StringComparison.Ordinal));
+            Assert.Contains(opens, line => line.Contains("\"/proc/self/mountinfo\", O_RDONLY|O_CLOEXEC", StringComparison.Ordinal));
+            if (File.ReadAllLines("/proc/self/mountinfo").Any(line => line.Contains(" - cgroup", StringComparison.Ordinal)))
+            {
+                // The cgroup lines still reach the GC: it goes on to read its cgroup's files.
+                Assert.Contains(opens, line => line.Contains("\"/sys/fs/cgroup/", StringComparison.Ordinal));
+            }
+        }
+        finally
+        {
+            File.Delete(trace);
+            Directory.Delete(mounts, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Standard_streams_closed_or_broken_end_without_a_stack_trace()
     {
         PrivateHost.Require();
