@@ -78,62 +78,12 @@ public readonly struct JsonFields
         return found && value.ValueKind != JsonValueKind.Null;
     }
 
-    /// <summary>True when the key is present at all, <c>null</c> included.</summary>
-    public bool Has(string name)
-    {
-        foreach (var property in Element.EnumerateObject())
-        {
-            if (property.Name.Equals(name, StringComparison.OrdinalIgnoreCase))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
     public string? String(string name) =>
         TryGet(name, out var value) ? StringValue(value, PathOf(name)) : null;
 
     public bool? Bool(string name) => TryGet(name, out var value) ? BoolValue(value, PathOf(name)) : null;
 
     public int? Int32(string name) => TryGet(name, out var value) ? Int32Value(value, PathOf(name)) : null;
-
-    public long? Int64(string name)
-    {
-        if (!TryGet(name, out var value))
-        {
-            return null;
-        }
-
-        return value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number)
-            ? number
-            : throw WrongType(PathOf(name), value, "a 64-bit integer");
-    }
-
-    public ulong? UInt64(string name)
-    {
-        if (!TryGet(name, out var value))
-        {
-            return null;
-        }
-
-        return value.ValueKind == JsonValueKind.Number && value.TryGetUInt64(out var number)
-            ? number
-            : throw WrongType(PathOf(name), value, "an unsigned 64-bit integer");
-    }
-
-    public double? Double(string name)
-    {
-        if (!TryGet(name, out var value))
-        {
-            return null;
-        }
-
-        return value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out var number)
-            ? number
-            : throw WrongType(PathOf(name), value, "a number");
-    }
 
     public IPAddress? Ip(string name) => TryGet(name, out var value) ? IpValue(value, PathOf(name)) : null;
 
@@ -148,10 +98,8 @@ public readonly struct JsonFields
     public JsonFields ObjectValue(JsonElement value, string path) => Of(value, Context, path + ".");
 
     /// <summary>An array read item by item; each item's reader gets the item and its path (<c>routes[2]</c>).</summary>
-    public List<T>? List<T>(string name, Func<JsonElement, string, T> readItem)
-    {
-        return TryGet(name, out var value) ? ListValue(value, PathOf(name), readItem) : null;
-    }
+    public List<T>? List<T>(string name, Func<JsonElement, string, T> readItem) =>
+        TryGet(name, out var value) ? ListValue(value, PathOf(name), readItem) : null;
 
     /// <summary>The array <paramref name="value"/> at <paramref name="path"/>, read item by item.</summary>
     public List<T> ListValue<T>(JsonElement value, string path, Func<JsonElement, string, T> readItem)
