@@ -10,7 +10,9 @@
  * Here the runtime's open of that one file is answered from memory with the lines the GC looks for, found
  * with statfs(2) at the standard places instead: the unified hierarchy at /sys/fs/cgroup (cgroup v2), or the
  * memory and cpu controllers under it (cgroup v1). Where neither is there, the answer is an empty table and
- * the GC runs without cgroup limits, which a plugin's few-MB heap does not need. Every other open is libc's.
+ * the GC runs without cgroup limits, which a plugin's few-MB heap does not need. The lines give each hierarchy
+ * the root "/", as it is on a host and under a cgroup namespace; in a cgroup v1 container without one, the GC
+ * then finds no files at the paths it builds and also runs without limits. Every other open is libc's.
  */
 #define _GNU_SOURCE
 #include <stdio.h>

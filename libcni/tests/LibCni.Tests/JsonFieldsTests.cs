@@ -70,6 +70,15 @@ public class JsonFieldsTests
     }
 
     [Fact]
+    public void A_string_that_is_not_utf8_is_a_decoding_error_naming_its_field()
+    {
+        byte[] json = [.. "{\"name\":\""u8, 0xff, 0xfe, .. "\"}"u8];
+        var e = Assert.Throws<CniException>(() => JsonFields.Parse(json, "failed to load netconf").String("name"));
+        Assert.Equal(CniErrorCode.DecodingFailure, e.Code);
+        Assert.Equal("failed to load netconf: name: a string that is not valid UTF-8", e.Message);
+    }
+
+    [Fact]
     public void Nested_objects_and_arrays_name_their_path()
     {
         var json = Parse("""{"ipam":{"ranges":[[{"subnet":"10.0.0.0/24"},{"subnet":1}]]}}""");

@@ -27,12 +27,12 @@ public static class CniJson
 
     /// <summary>
     /// Decodes a plugin's config with its hand-written reader. JSON that does not parse, is not an object, or has a
-    /// field of the wrong type is the spec's code 2, <c>"{context}: {reason}"</c>, naming the field and value.
+    /// field of the wrong type is the spec's code 6 (failed to decode content), <c>"{context}: {reason}"</c>, naming the field and value.
     /// </summary>
     public static T Decode<T>(ReadOnlyMemory<byte> utf8, Func<JsonFields, T> read, string context) =>
         read(JsonFields.Parse(utf8, context));
 
-    /// <summary>Parses stdin as a JSON document; JSON that does not parse is the spec's code 2, <c>"{context}: {reason}"</c>.</summary>
+    /// <summary>Parses stdin as a JSON document; JSON that does not parse is the spec's code 6 (failed to decode content), <c>"{context}: {reason}"</c>.</summary>
     public static JsonDocument ParseDocument(ReadOnlyMemory<byte> utf8, string context)
     {
         try

@@ -8,7 +8,7 @@ namespace LibCni.Json;
 /// <summary>
 /// One JSON object, read field by field as the reference's Go decoder fills a struct: keys match
 /// case-insensitively and the last duplicate wins, unknown keys are ignored, and a JSON <c>null</c> leaves the
-/// field unset. A value of the wrong type is the spec's code 2, <c>"{context}: {path}: expected …, got …"</c>.
+/// field unset. A value of the wrong type is the spec's code 6 (failed to decode content), <c>"{context}: {path}: expected …, got …"</c>.
 /// Hand-written over <see cref="JsonDocument"/> instead of the serializer: its metadata and the reflection it
 /// links cost every plugin start (see README "Performance").
 /// </summary>
@@ -32,7 +32,7 @@ public readonly struct JsonFields
     /// <summary>Where this object sits in the document: empty for the root, else <c>ipam.</c>, <c>ranges[0][1].</c>.</summary>
     public string Path { get; }
 
-    /// <summary>Parses a whole document that must be an object; <c>null</c> or another kind is code 2.</summary>
+    /// <summary>Parses a whole document that must be an object; <c>null</c> or another kind is code 6.</summary>
     public static JsonFields Parse(ReadOnlyMemory<byte> utf8, string context)
     {
         JsonDocument document;
@@ -49,7 +49,7 @@ public readonly struct JsonFields
         return Of(document.RootElement, context, "");
     }
 
-    /// <summary>The object <paramref name="element"/>; any other kind is code 2 naming <paramref name="path"/>.</summary>
+    /// <summary>The object <paramref name="element"/>; any other kind is code 6 naming <paramref name="path"/>.</summary>
     public static JsonFields Of(JsonElement element, string context, string path = "")
     {
         if (element.ValueKind != JsonValueKind.Object)
@@ -212,6 +212,21 @@ public readonly struct JsonFields
     private static CniException WrongType(string context, string path, JsonElement value, string expected) =>
         new(CniErrorCode.DecodingFailure, $"{context}: {path}: expected {expected}, got {Describe(value)}");
 
-    private static string StringValue(JsonElement value, string path, string context) =>
-        value.ValueKind == JsonValueKind.String ? value.GetString()! : throw WrongType(context, path, value, "a string");
+    private static string StringValue(JsonElement value, string path, string context)
+    {
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            throw WrongType(context, path, value, "a string");
+        }
+
+        try
+        {
+            return value.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            // Bytes that are not UTF-8 inside a string: a decoding error of that field, not a crash.
+            throw new CniException(CniErrorCode.DecodingFailure, $"{context}: {path}: a string that is not valid UTF-8");
+        }
+    }
 }
