@@ -42,14 +42,16 @@ public static class GcAttachments
                 }
 
                 var attachments = new List<GcAttachment>();
+                var index = 0;
                 foreach (var item in list.EnumerateArray())
                 {
-                    if (item.ValueKind != JsonValueKind.Object)
+                    if (item.ValueKind == JsonValueKind.Object)
                     {
-                        continue;
+                        var attachment = JsonFields.Of(item, $"failed to parse {key}", $"[{index}].");
+                        attachments.Add(new GcAttachment(attachment.String("containerID") ?? "", attachment.String("ifname") ?? ""));
                     }
 
-                    attachments.Add(new GcAttachment(Text(item, "containerID", key), Text(item, "ifname", key)));
+                    index++;
                 }
 
                 return attachments;
@@ -57,23 +59,5 @@ public static class GcAttachments
 
             return null;
         }
-    }
-
-    private static string Text(JsonElement item, string name, string key)
-    {
-        foreach (var property in item.EnumerateObject())
-        {
-            if (property.Name.Equals(name, StringComparison.OrdinalIgnoreCase))
-            {
-                return property.Value.ValueKind switch
-                {
-                    JsonValueKind.String => property.Value.GetString()!,
-                    JsonValueKind.Null => "",
-                    _ => throw new CniException(CniErrorCode.DecodingFailure, $"failed to parse {key}: {name} must be a string"),
-                };
-            }
-        }
-
-        return "";
     }
 }

@@ -35,17 +35,8 @@ public readonly struct JsonFields
     /// <summary>Parses a whole document that must be an object; <c>null</c> or another kind is code 6.</summary>
     public static JsonFields Parse(ReadOnlyMemory<byte> utf8, string context)
     {
-        JsonDocument document;
-        try
-        {
-            // Not disposed: elements handed out stay valid for the life of the (short) process.
-            document = JsonDocument.Parse(utf8);
-        }
-        catch (JsonException e)
-        {
-            throw new CniException(CniErrorCode.DecodingFailure, $"{context}: {e.Message}");
-        }
-
+        // Not disposed: elements handed out stay valid for the life of the (short) process.
+        var document = CniJson.ParseDocument(utf8, context);
         return Of(document.RootElement, context, "");
     }
 

@@ -177,43 +177,16 @@ public sealed class PluginHost
                 throw new CniException(CniErrorCode.InvalidNetworkConfig, "missing network name");
             }
 
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                throw new CniException(CniErrorCode.DecodingFailure,
-                    $"error unmarshall network config: expected a JSON object, got {root.ValueKind.ToString().ToLowerInvariant()}");
-            }
-
-            var name = StringField(root, "name", "error unmarshall network config");
+            // Not an object is code 6; keys match case-insensitively, as the reference's decoder does.
+            var name = JsonFields.Of(root, "error unmarshall network config").String("name");
             if (string.IsNullOrEmpty(name))
             {
                 throw new CniException(CniErrorCode.InvalidNetworkConfig, "missing network name");
             }
 
             Identifiers.ValidateNetworkName(name);
-            return StringField(root, "cniVersion", "decoding version from network config") ?? "";
+            return JsonFields.Of(root, "decoding version from network config").String("cniVersion") ?? "";
         }
-    }
-
-    private static string? StringField(JsonElement root, string key, string context)
-    {
-        // Keys match case-insensitively, as the reference's decoder does.
-        foreach (var property in root.EnumerateObject())
-        {
-            if (!property.Name.Equals(key, StringComparison.OrdinalIgnoreCase))
-            {
-                continue;
-            }
-
-            return property.Value.ValueKind switch
-            {
-                JsonValueKind.String => property.Value.GetString(),
-                JsonValueKind.Null => null,
-                _ => throw new CniException(CniErrorCode.DecodingFailure,
-                    $"{context}: \"{key}\" must be a string, got {property.Value.ValueKind.ToString().ToLowerInvariant()} {property.Value.GetRawText()}"),
-            };
-        }
-
-        return null;
     }
 
     private void RequireSupported(string version)
