@@ -46,27 +46,7 @@ public sealed class DiskCacheFileSystem : ICacheFileSystem
     {
         var directory = Path.GetDirectoryName(path) ?? ".";
         Directory.CreateDirectory(directory, DirectoryMode);
-        var temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var stream = new FileStream(temporary, new FileStreamOptions
-                   {
-                       Mode = FileMode.CreateNew,
-                       Access = FileAccess.Write,
-                       UnixCreateMode = CacheFileMode,
-                   }))
-            {
-                stream.Write(contents);
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temporary, path, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temporary);
-            throw;
-        }
+        LibCni.Kernel.AtomicFile.Replace(path, contents, CacheFileMode, $".{Path.GetFileName(path)}.tmp-");
     }
 
     /// <inheritdoc/>

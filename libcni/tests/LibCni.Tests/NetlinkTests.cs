@@ -129,7 +129,7 @@ public class NetlinkTests
 
     private static byte[] Link(uint sequence, int index, string name, ushort flags = Nlmsg.FMulti)
     {
-        var writer = new NetlinkMessageWriter(Rtm.NewLink, flags).WriteBytes(RtnlClient.IfInfoMsg(0, index, 0, 0));
+        var writer = new NetlinkMessageWriter(Rtm.NewLink, flags).WriteBytes(RtnlRequests.IfInfoMsg(0, index, 0, 0));
         writer.AttributeString(Ifla.IfName, name);
         return writer.Finish(sequence);
     }

@@ -347,6 +347,6 @@ public class PluginHostTests
         Assert.Equal("eth0", seen.IfName);
         Assert.Equal("1.1.0", seen.ConfigVersion);
         Assert.Equal("x", seen.ParsedArgs.Get("K8S_POD_NAME"));
-        Assert.Equal(["/opt/cni/bin"], seen.PathDirectories);
+        Assert.Equal("/opt/cni/bin", seen.Path);
     }
 }

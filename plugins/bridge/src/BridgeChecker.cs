@@ -1,3 +1,4 @@
+using LibCni.Interfaces;
 using LibCni.Skel;
 using LibCni.Types;
 
@@ -6,7 +7,7 @@ namespace CniPlugins.Bridge;
 /// <summary>CHECK: the bridge, the container veth and its host peer, addresses and routes of prevResult all still there.</summary>
 public static class BridgeChecker
 {
-    public static void Verify(IBridgeKernel kernel, BridgeConfig config, CmdArgs args, Result100 prev)
+    public static void Verify(IContainerInterfaces kernel, BridgeConfig config, CmdArgs args, Result100 prev)
     {
         var interfaces = prev.Interfaces ?? [];
         var bridgeEntry = interfaces.FirstOrDefault(i => i.Name == config.BridgeName);
@@ -38,7 +39,7 @@ public static class BridgeChecker
             throw Fail($"Bridge interface {bridge.Name} configured Promisc Mode {config.PromiscMode} doesn't match current state: {bridge.Promiscuous}");
         }
 
-        var container = kernel.InspectContainerLink(args.Netns, args.IfName)
+        var container = kernel.Inspect(args.Netns, args.IfName)
             ?? throw Fail($"CNI created interface in container {args.IfName} not found");
         if (container.Kind != "veth")
         {
@@ -79,28 +80,8 @@ public static class BridgeChecker
         }
 
         var containerIndex = interfaces.IndexOf(containerEntry);
-        foreach (var ip in prev.Ips ?? [])
-        {
-            if (ip.Interface is { } index && index != containerIndex)
-            {
-                continue;
-            }
-
-            if (!container.Addresses.Contains(ip.Address))
-            {
-                throw Fail($"Failed to match addr {ip.Address} on interface {args.IfName}");
-            }
-        }
-
-        foreach (var route in prev.Routes ?? [])
-        {
-            var found = container.Routes.Any(r => r.Destination.Masked == route.Dst.Masked &&
-                (route.Gw is null || route.Dst.PrefixLength != 0 || Equals(r.Gateway, route.Gw)));
-            if (!found)
-            {
-                throw Fail($"Failed to match route {route.Dst}{(route.Gw is null ? "" : $" via {route.Gw}")} on interface {args.IfName}");
-            }
-        }
+        InterfaceValidators.ExpectAddresses(args.IfName, (prev.Ips ?? []).Where(ip => ip.Interface is not { } index || index == containerIndex), container);
+        InterfaceValidators.ExpectRoutes(prev.Routes ?? [], container);
     }
 
     private static CniException Fail(string message) => new(CniErrorCode.Internal, message);

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using LibCni.Config;
 using LibCni.Json;
+using LibCni.Netfilter.Masquerade;
 using LibCni.Types;
 
 namespace CniPlugins.Bridge;
@@ -77,12 +78,6 @@ public sealed class VlanTrunkEntry
     public int? MaxId { get; set; }
 
     public int? Id { get; set; }
-}
-
-public enum MasqueradeBackend
-{
-    NfTables,
-    IpTables,
 }
 
 /// <summary>A validated bridge configuration. Every rule here is checked before anything is changed.</summary>
@@ -165,22 +160,16 @@ public sealed record BridgeConfig
             throw Invalid("cannot use IPAM when DisableContainerInterface flag is set", "ipam.type", ipamType);
         }
 
-        MasqueradeBackend? backend = conf.IpMasqBackend switch
-        {
-            null or "" => null,
-            "nftables" => MasqueradeBackend.NfTables,
-            "iptables" => MasqueradeBackend.IpTables,
-            var other => throw Invalid($"unknown ipmasq backend \"{other}\"", "ipMasqBackend", other),
-        };
+        var backend = Masquerading.ParseBackend(conf.IpMasqBackend);
 
         args.RequireKnownKeys("MAC");
         var macText = args.Get("MAC");
-        if (ArgsCniMac(conf) is { Length: > 0 } argsMac)
+        if (conf.ArgsCniString("mac") is { Length: > 0 } argsMac)
         {
             macText = argsMac;
         }
 
-        if (RuntimeConfigMac(conf) is { Length: > 0 } runtimeMac)
+        if (conf.RuntimeConfigString("mac") is { Length: > 0 } runtimeMac)
         {
             macText = runtimeMac;
         }
@@ -217,7 +206,7 @@ public sealed record BridgeConfig
             EnableDad = conf.EnableDad,
             DisableContainerInterface = conf.DisableContainerInterface,
             PortIsolation = conf.PortIsolation,
-            Mac = macText is null ? null : ParseMac(macText),
+            Mac = macText is null ? null : MacAddress.ParseInterfaceMac(macText),
             IpamType = ipamType,
             Dns = conf.Dns is { IsEmpty: false } dns ? dns : null,
             PrevResult = conf.HasPrevResult ? conf.PrevResult : null,
@@ -292,96 +281,6 @@ public sealed record BridgeConfig
 
         return [.. vlans];
     }
-
-    /// <summary>
-    /// A MAC in every form the reference's parser (Go net.ParseMAC) reads: colon- or hyphen-separated octets
-    /// (<c>0a:58:0a:f4:00:05</c>, <c>0a-58-0a-f4-00-05</c>) or dot-separated groups of four hex digits
-    /// (<c>0a58.0af4.0005</c>). Go also reads 8- and 20-octet forms; a veth takes only 6, so those are refused here.
-    /// </summary>
-    public static byte[] ParseMac(string text)
-    {
-        var mac = ParseHardwareAddress(text)
-            ?? throw new CniException(CniErrorCode.InvalidNetworkConfig, $"invalid MAC address \"{text}\"",
-                "expected six hex octets as 0a:58:0a:f4:00:05, 0a-58-0a-f4-00-05 or 0a58.0af4.0005");
-        if (mac.Length != 6)
-        {
-            throw new CniException(CniErrorCode.InvalidNetworkConfig, $"invalid MAC address \"{text}\"", $"a {mac.Length}-octet hardware address does not fit an Ethernet interface");
-        }
-
-        if ((mac[0] & 1) != 0)
-        {
-            throw new CniException(CniErrorCode.InvalidNetworkConfig, $"invalid MAC address \"{text}\"", "a multicast address cannot be an interface address");
-        }
-
-        return mac;
-    }
-
-    /// <summary>Go net.ParseMAC's grammar: 6, 8 or 20 octets; null when <paramref name="text"/> is none of its forms.</summary>
-    public static byte[]? ParseHardwareAddress(string text)
-    {
-        if (text.Length < 14)
-        {
-            return null;
-        }
-
-        int groupDigits;
-        char separator;
-        if (text[2] is ':' or '-')
-        {
-            (groupDigits, separator) = (2, text[2]);
-        }
-        else if (text[4] == '.')
-        {
-            (groupDigits, separator) = (4, '.');
-        }
-        else
-        {
-            return null;
-        }
-
-        if ((text.Length + 1) % (groupDigits + 1) != 0)
-        {
-            return null;
-        }
-
-        var groups = (text.Length + 1) / (groupDigits + 1);
-        var octets = groups * groupDigits / 2;
-        if (octets is not (6 or 8 or 20))
-        {
-            return null;
-        }
-
-        var mac = new byte[octets];
-        for (var g = 0; g < groups; g++)
-        {
-            var at = g * (groupDigits + 1);
-            if (g < groups - 1 && text[at + groupDigits] != separator)
-            {
-                return null;
-            }
-
-            for (var d = 0; d < groupDigits; d += 2)
-            {
-                if (!byte.TryParse(text.AsSpan(at + d, 2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out mac[(g * groupDigits + d) / 2]))
-                {
-                    return null;
-                }
-            }
-        }
-
-        return mac;
-    }
-
-    private static string? ArgsCniMac(NetConf conf) =>
-        conf.Args is { ValueKind: JsonValueKind.Object } args && args.TryGetProperty("cni", out var cni) && cni.ValueKind == JsonValueKind.Object &&
-        cni.TryGetProperty("mac", out var mac) && mac.ValueKind == JsonValueKind.String
-            ? mac.GetString()
-            : null;
-
-    private static string? RuntimeConfigMac(NetConf conf) =>
-        conf.RuntimeConfig is { ValueKind: JsonValueKind.Object } rc && rc.TryGetProperty("mac", out var mac) && mac.ValueKind == JsonValueKind.String
-            ? mac.GetString()
-            : null;
 
     private static CniException Invalid(string message, string field, object value) =>
         new(CniErrorCode.InvalidNetworkConfig, message, $"{field}={Convert.ToString(value, CultureInfo.InvariantCulture)}");

@@ -1,7 +1,10 @@
 using LibCni;
 using LibCni.Config;
+using LibCni.Interfaces;
 using LibCni.Json;
 using LibCni.Kernel;
+using LibCni.Netfilter;
+using LibCni.Netfilter.Masquerade;
 using LibCni.Skel;
 using LibCni.Types;
 
@@ -12,10 +15,13 @@ namespace CniPlugins.Bridge;
 /// delegated IPAM plugin, optional gateway, masquerade and MAC anti-spoofing. ADD is all-or-nothing:
 /// every effect pushes its undo, and a failure runs them in reverse before the error is returned.
 /// </summary>
-public sealed class BridgePlugin(IBridgeKernel kernel, IDelegatePlugin ipam, Func<MasqueradeBackend, IMasquerade> masquerade, ISpoofCheck spoofCheck) : ICniPlugin
+public sealed class BridgePlugin(IBridgeKernel kernel, IContainerInterfaces links, IDelegatePlugin ipam, Masquerading masquerading, ISpoofCheck spoofCheck) : ICniPlugin
 {
-    public static BridgePlugin CreateDefault() =>
-        new(new KernelBridge(), ExecDelegatePlugin.Instance, Masquerading.For, new NftSpoofCheck(LibCni.Netfilter.NftClient.Open));
+    public static BridgePlugin CreateDefault()
+    {
+        var links = new KernelContainerInterfaces();
+        return new(new KernelBridge(links), links, ExecDelegatePlugin.Instance, Masquerading.Default, new NftSpoofCheck(NftClient.Open));
+    }
 
     public ICniResult Add(CmdArgs args)
     {
@@ -26,24 +32,14 @@ public sealed class BridgePlugin(IBridgeKernel kernel, IDelegatePlugin ipam, Fun
             throw new CniException(CniErrorCode.Internal, "cannot convert: no valid IP addresses", "an L2-only bridge (no ipam) has no result in spec 0.1.0/0.2.0");
         }
 
-        var undo = new Stack<(string What, Action Action)>();
-        try
-        {
-            var result = AddWithUndo(args, config, undo);
-            return result;
-        }
-        catch
-        {
-            RunUndo(undo, args.Log);
-            throw;
-        }
+        return Rollback.Run("bridge", args.Log, undo => AddWithUndo(args, config, undo));
     }
 
-    private Result100 AddWithUndo(CmdArgs args, BridgeConfig config, Stack<(string What, Action Action)> undo)
+    private Result100 AddWithUndo(CmdArgs args, BridgeConfig config, Rollback undo)
     {
         var bridge = kernel.EnsureBridge(config.BridgeName, config.Mtu, config.VlanFiltering, config.PromiscMode);
-        var (hostVeth, containerVeth) = kernel.CreateVeth(args.Netns, args.IfName, config.Mtu, config.Mac);
-        undo.Push(($"delete {hostVeth.Name}", () => kernel.DeleteHostLink(hostVeth.Name)));
+        var (hostVeth, containerVeth) = links.CreateVeth(args.Netns, args.IfName, config.Mtu, config.Mac);
+        undo.Push($"delete {hostVeth.Name}", () => links.DeleteHostLink(hostVeth.Name));
 
         kernel.AttachPort(hostVeth, bridge, new PortSettings(config.HairpinMode, config.PortIsolation, config.Vlan, config.TrunkVlans, config.PreserveDefaultVlan));
 
@@ -62,13 +58,13 @@ public sealed class BridgePlugin(IBridgeKernel kernel, IDelegatePlugin ipam, Fun
         {
             var attachment = $"{args.ContainerId}-{args.IfName}";
             spoofCheck.Setup(hostVeth.Name, containerVeth.Mac, attachment);
-            undo.Push(($"remove spoof check {attachment}", () => spoofCheck.Teardown(attachment)));
+            undo.Push($"remove spoof check {attachment}", () => spoofCheck.Teardown(attachment));
         }
 
         if (config.IsLayer3)
         {
             var ipamResult = ResultConverter.ToResult100(ipam.Add(config.IpamType!, args));
-            undo.Push(($"IPAM DEL via {config.IpamType}", () => ipam.Del(config.IpamType!, args)));
+            undo.Push($"IPAM DEL via {config.IpamType}", () => ipam.Del(config.IpamType!, args));
             result.Ips = ipamResult.Ips ?? [];
             result.Routes = ipamResult.Routes ?? [];
             result.Dns = ipamResult.Dns;
@@ -78,7 +74,7 @@ public sealed class BridgePlugin(IBridgeKernel kernel, IDelegatePlugin ipam, Fun
             }
 
             var (v4, v6) = GatewayPlanner.Plan(result, config);
-            kernel.ConfigureContainer(args.Netns, args.IfName, new ContainerAddressing(result.Ips, result.Routes, config.EnableDad));
+            links.Configure(args.Netns, args.IfName, new InterfaceAddressing(result.Ips, result.Routes, config.EnableDad, Announce: true));
 
             if (config.IsGateway)
             {
@@ -88,53 +84,29 @@ public sealed class BridgePlugin(IBridgeKernel kernel, IDelegatePlugin ipam, Fun
             if (config.IpMasq)
             {
                 var addresses = result.Ips.Select(ip => ip.Address).ToList();
-                var masq = SetupMasquerade(config, args, addresses);
-                undo.Push(("remove masquerade", () => masq.Teardown(config.NetworkName, args.ContainerId, args.IfName, addresses)));
+                var masq = masquerading.Setup("bridge", config.MasqBackend, config.NetworkName, args.ContainerId, args.IfName, addresses, args.Log);
+                undo.Push("remove masquerade", () => masq.Teardown(config.NetworkName, args.ContainerId, args.IfName, addresses));
             }
         }
         else if (!config.DisableContainerInterface)
         {
-            kernel.SetContainerLinkUp(args.Netns, args.IfName);
+            links.SetLinkUp(args.Netns, args.IfName);
         }
 
         if (!config.DisableContainerInterface)
         {
-            hostVeth = kernel.WaitPortUp(hostVeth.Name);
+            hostVeth = links.WaitHostLinkUp(hostVeth.Name, "bridge port");
         }
 
         // The bridge's MAC may change when its first port joins; report what it is now.
         result.Interfaces[1].Mac = hostVeth.Mac;
-        result.Interfaces[0].Mac = kernel.GetHostLink(bridge.Name).Mac;
+        result.Interfaces[0].Mac = links.GetHostLink(bridge.Name).Mac;
         if (config.Dns is not null)
         {
             result.Dns = config.Dns;
         }
 
         return result.Normalized();
-    }
-
-    /// <summary>The configured backend, or nftables with a fall back to iptables where nftables does not work.</summary>
-    private IMasquerade SetupMasquerade(BridgeConfig config, CmdArgs args, IReadOnlyList<CidrAddress> addresses)
-    {
-        if (config.MasqBackend is { } asked)
-        {
-            var chosen = masquerade(asked);
-            chosen.Setup(config.NetworkName, args.ContainerId, args.IfName, addresses);
-            return chosen;
-        }
-
-        var nft = masquerade(MasqueradeBackend.NfTables);
-        var used = nft;
-        LibCni.Netfilter.BackendFallback.Run("bridge ipMasq",
-            () => nft.Setup(config.NetworkName, args.ContainerId, args.IfName, addresses),
-            () => nft.Teardown(config.NetworkName, args.ContainerId, args.IfName, addresses),
-            () =>
-            {
-                used = masquerade(MasqueradeBackend.IpTables);
-                used.Setup(config.NetworkName, args.ContainerId, args.IfName, addresses);
-            },
-            args.Log);
-        return used;
     }
 
     private void ConfigureGateways(BridgeConfig config, LinkRef bridge, Result100 result, FamilyGateways v4, FamilyGateways v6)
@@ -161,7 +133,7 @@ public sealed class BridgePlugin(IBridgeKernel kernel, IDelegatePlugin ipam, Fun
 
             if (family.Gateways.Count > 0)
             {
-                kernel.EnableForwarding(family.IsV4);
+                links.EnableForwarding(family.IsV4, !family.IsV4);
             }
         }
     }
@@ -189,7 +161,7 @@ public sealed class BridgePlugin(IBridgeKernel kernel, IDelegatePlugin ipam, Fun
         {
             if (args.Netns.Length > 0)
             {
-                addresses = kernel.DeleteContainerLink(args.Netns, args.IfName);
+                addresses = links.DeleteLink(args.Netns, args.IfName);
             }
         }
         catch (NetnsNotFoundException)
@@ -218,9 +190,7 @@ public sealed class BridgePlugin(IBridgeKernel kernel, IDelegatePlugin ipam, Fun
         {
             // Rules are found by their tag, so this works even when the netns (and its addresses) is gone. Both
             // backends: the attachment may come from the reference (iptables by default) or another config.
-            LibCni.Netfilter.BackendFallback.InBoth("bridge ipMasq teardown",
-                () => masquerade(MasqueradeBackend.NfTables).Teardown(config.NetworkName, args.ContainerId, args.IfName, addresses),
-                () => masquerade(MasqueradeBackend.IpTables).Teardown(config.NetworkName, args.ContainerId, args.IfName, addresses));
+            masquerading.Teardown("bridge", config.NetworkName, args.ContainerId, args.IfName, addresses);
         }
     }
 
@@ -238,7 +208,7 @@ public sealed class BridgePlugin(IBridgeKernel kernel, IDelegatePlugin ipam, Fun
         }
 
         var prev = ResultConverter.ToResult100(CniJson.ParsePrevResult(config.PrevResult.Value, args.ConfigVersion));
-        BridgeChecker.Verify(kernel, config, args, prev);
+        BridgeChecker.Verify(links, config, args, prev);
     }
 
     /// <summary>
@@ -257,9 +227,7 @@ public sealed class BridgePlugin(IBridgeKernel kernel, IDelegatePlugin ipam, Fun
         if (config.IpMasq && GcAttachments.Parse(args.StdinData) is { } valid)
         {
             var attachments = valid.Select(a => (a.ContainerId, a.IfName)).ToList();
-            Try(() => LibCni.Netfilter.BackendFallback.InBoth("bridge ipMasq GC",
-                () => masquerade(MasqueradeBackend.NfTables).Gc(config.NetworkName, attachments),
-                () => masquerade(MasqueradeBackend.IpTables).Gc(config.NetworkName, attachments)), failures);
+            Try(() => masquerading.Gc("bridge", config.NetworkName, attachments), failures);
         }
 
         if (failures.Count > 0)
@@ -286,22 +254,6 @@ public sealed class BridgePlugin(IBridgeKernel kernel, IDelegatePlugin ipam, Fun
         if (config.IsLayer3)
         {
             ipam.Status(config.IpamType!, args);
-        }
-    }
-
-    private static void RunUndo(Stack<(string What, Action Action)> undo, TextWriter log)
-    {
-        while (undo.Count > 0)
-        {
-            var (what, action) = undo.Pop();
-            try
-            {
-                action();
-            }
-            catch (Exception e)
-            {
-                log.WriteLine($"bridge: rollback step \"{what}\" failed: {e.Message}");
-            }
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using LibCni.Interfaces;
 using LibCni.Kernel;
 using LibCni.Netlink;
 using LibCni.Netlink.Route;
@@ -8,18 +9,20 @@ using AddressFamily = LibCni.Netlink.Route.AddressFamily;
 namespace CniPlugins.Bridge;
 
 /// <summary>
-/// <see cref="IBridgeKernel"/> over rtnetlink. Host-side work uses a socket in the plugin's own netns;
-/// container-side work uses a socket opened inside the container's netns, and sysctls there run on
-/// NetNamespace's dedicated thread.
+/// <see cref="IBridgeKernel"/> over rtnetlink, in the plugin's own netns, on the socket of the shared
+/// <see cref="KernelContainerInterfaces"/>.
 /// </summary>
 public sealed class KernelBridge : IBridgeKernel
 {
     // The calling thread's netns: the plugin's host netns, or a test's when run on NetNamespace's thread.
     private const string CurrentNetnsPath = "/proc/thread-self/ns/net";
 
-    private readonly Lazy<RtnlClient> _host = new(NetNamespace.OpenRtnl);
+    private readonly KernelContainerInterfaces _links;
 
-    private RtnlClient Host => _host.Value;
+    public KernelBridge(KernelContainerInterfaces links) => _links = links;
+
+    // One host socket for the bridge's work and the shared interface work.
+    private RtnlClient Host => _links.Host;
 
     public LinkRef EnsureBridge(string name, int mtu, bool vlanFiltering, bool promiscuous)
     {
@@ -53,42 +56,15 @@ public sealed class KernelBridge : IBridgeKernel
         return Ref(Host.GetLink(bridge.Index) ?? bridge);
     }
 
-    public (LinkRef Host, LinkRef Container) CreateVeth(string netns, string ifName, int mtu, byte[]? mac)
-    {
-        using var container = NetNamespace.OpenRtnl(netns);
-        using var hostNetns = NetNamespace.Open(CurrentNetnsPath);
-        var peerName = LinkSetup.CreateVethWithRandomPeer(container, netns, ifName, mtu, mac, (int)hostNetns.DangerousGetHandle());
-        var containerLink = container.GetLink(ifName) ?? throw new IOException($"veth {ifName} vanished in {netns}");
-        var hostLink = Host.GetLink(peerName) ?? throw new IOException($"host veth {peerName} vanished");
-        Host.SetLinkUp(hostLink.Index, true);
-        LinkSetup.TrySysctl("0", Sysctl.Conf("ipv6", peerName, "accept_ra"));
-        return (Ref(hostLink), Ref(containerLink));
-    }
-
-    public void DeleteHostLink(string name)
-    {
-        if (Host.GetLink(name) is { } link)
-        {
-            Host.DeleteLink(link.Index);
-        }
-    }
-
     public void AttachPort(LinkRef hostVeth, LinkRef bridge, PortSettings settings)
     {
         Host.SetMaster(hostVeth.Index, bridge.Index);
         Host.SetBridgePort(hostVeth.Index, settings.Hairpin, settings.Isolated ? true : null);
-        foreach (var op in VlanPlan(settings))
+        foreach (var (op, request) in VlanRequests(hostVeth.Index, settings))
         {
             try
             {
-                if (op.Add)
-                {
-                    Host.AddBridgeVlan(hostVeth.Index, op.MinVid, op.MaxVid, op.Pvid, op.Untagged);
-                }
-                else
-                {
-                    Host.DeleteBridgeVlan(hostVeth.Index, op.MinVid, op.MaxVid);
-                }
+                Host.Netlink.Execute(request, $"{(op.Add ? "RTM_SETLINK" : "RTM_DELLINK")} index {hostVeth.Index} vlan {op.MinVid}-{op.MaxVid}");
             }
             catch (NetlinkException e) when (!op.Add && e.Errno is Errno.ENOENT or Errno.EINVAL)
             {
@@ -96,6 +72,10 @@ public sealed class KernelBridge : IBridgeKernel
             }
         }
     }
+
+    /// <summary>The requests <see cref="AttachPort"/> sends for the port's VLANs, in order.</summary>
+    public static IEnumerable<(BridgeVlanOp Op, NetlinkMessageWriter Request)> VlanRequests(int index, PortSettings settings) =>
+        VlanPlan(settings).Select(op => (op, RtnlRequests.BridgeVlan(index, op.Add, op.MinVid, op.MaxVid, op.Pvid, op.Untagged)));
 
     /// <summary>
     /// The port's VLAN changes in the reference's (v1.8+) order: without preserveDefaultVlan the default
@@ -144,76 +124,6 @@ public sealed class KernelBridge : IBridgeKernel
             i++;
             yield return (start, end);
         }
-    }
-
-    public void ConfigureContainer(string netns, string ifName, ContainerAddressing addressing)
-    {
-        var hasV6 = addressing.Ips.Any(ip => !ip.Address.IsV4);
-        NetNamespace.Run(netns, () =>
-        {
-            LinkSetup.ApplyDadSettings(ifName, addressing.EnableDad);
-
-            // Announce the new addresses: a gratuitous ARP and an unsolicited neighbour advertisement on link up.
-            LinkSetup.TrySysctl("1", Sysctl.Conf("ipv4", ifName, "arp_notify"));
-            LinkSetup.TrySysctl("1", Sysctl.Conf("ipv6", ifName, "ndisc_notify"));
-            if (hasV6)
-            {
-                Sysctl.Ensure("0", Sysctl.Conf("ipv6", "lo", "disable_ipv6"));
-                Sysctl.Ensure("0", Sysctl.Conf("ipv6", ifName, "disable_ipv6"));
-                LinkSetup.TrySysctl("1", Sysctl.Conf("ipv6", ifName, "keep_addr_on_down"));
-            }
-        });
-
-        using var rtnl = NetNamespace.OpenRtnl(netns);
-        var link = rtnl.GetLink(ifName) ?? throw new IOException($"failed to lookup \"{ifName}\" in {netns}");
-        foreach (var ip in addressing.Ips)
-        {
-            try
-            {
-                rtnl.AddAddress(link.Index, ip.Address, noDad: !ip.Address.IsV4 && !addressing.EnableDad);
-            }
-            catch (NetlinkException e) when (e.Errno == Errno.EEXIST)
-            {
-            }
-        }
-
-        rtnl.SetLinkUp(link.Index, true);
-        if (addressing.Ips.Any(ip => !ip.Address.IsV4 && ip.Gateway is not null))
-        {
-            LinkSetup.WaitForDad(rtnl, link.Index, ifName);
-        }
-
-        var v4Gateway = addressing.Ips.LastOrDefault(ip => ip.Address.IsV4 && ip.Gateway is not null)?.Gateway;
-        var v6Gateway = addressing.Ips.LastOrDefault(ip => !ip.Address.IsV4 && ip.Gateway is not null)?.Gateway;
-        foreach (var route in addressing.Routes)
-        {
-            var gateway = route.Gw ?? (route.Dst.IsV4 ? v4Gateway : v6Gateway);
-            try
-            {
-                rtnl.AddRoute(new RouteSpec
-                {
-                    Destination = route.Dst.Masked,
-                    Gateway = gateway,
-                    OutputIndex = link.Index,
-                    Priority = route.Priority,
-                    Table = route.Table,
-                    Scope = route.Scope is { } scope ? (byte)scope : null,
-                    Mtu = route.Mtu,
-                    AdvMss = route.AdvMss,
-                });
-            }
-            catch (NetlinkException e)
-            {
-                throw new CniException(CniErrorCode.Internal, $"failed to add route '{route.Dst.Masked} via {gateway?.ToString() ?? "<nil>"} dev {ifName}': {e.Message}");
-            }
-        }
-    }
-
-    public void SetContainerLinkUp(string netns, string ifName)
-    {
-        using var rtnl = NetNamespace.OpenRtnl(netns);
-        var link = rtnl.GetLink(ifName) ?? throw new IOException($"failed to retrieve link \"{ifName}\" in {netns}");
-        rtnl.SetLinkUp(link.Index, true);
     }
 
     public void EnsureGatewayAddress(LinkRef link, CidrAddress gateway, bool forceAddress)
@@ -270,58 +180,5 @@ public sealed class KernelBridge : IBridgeKernel
         return Ref(Host.GetLink(name)!);
     }
 
-    public void EnableForwarding(bool ipv4) =>
-        Sysctl.Ensure("1", ipv4 ? ["net", "ipv4", "ip_forward"] : Sysctl.Conf("ipv6", "all", "forwarding"));
-
-    public LinkRef WaitPortUp(string name) => Ref(LinkSetup.WaitOperationallyUp(Host, name, "bridge port"));
-
-    public LinkRef GetHostLink(string name) => Ref(Host.GetLink(name) ?? throw new IOException($"could not lookup \"{name}\": link not found"));
-
-    public IReadOnlyList<CidrAddress> DeleteContainerLink(string netns, string ifName)
-    {
-        using var rtnl = NetNamespace.OpenRtnl(netns);
-        var link = rtnl.GetLink(ifName);
-        if (link is null)
-        {
-            return [];
-        }
-
-        var addresses = rtnl.ListAddresses(AddressFamily.Unspec, link.Index)
-            .Where(a => a.Scope == Rta.ScopeUniverse)
-            .Select(a => a.Address)
-            .ToList();
-        try
-        {
-            rtnl.DeleteLink(link.Index);
-        }
-        catch (NetlinkException e) when (e.Errno == Errno.ENODEV)
-        {
-        }
-
-        return addresses;
-    }
-
-    public HostLinkState? InspectHostLink(string name) =>
-        Host.GetLink(name) is { } link
-            ? new HostLinkState(link.Name, link.Index, link.Mac, link.Kind, link.MasterIndex, link.PeerIndex, link.IsPromiscuous)
-            : null;
-
-    public ContainerLinkState? InspectContainerLink(string netns, string ifName)
-    {
-        using var rtnl = NetNamespace.OpenRtnl(netns);
-        var link = rtnl.GetLink(ifName);
-        if (link is null)
-        {
-            return null;
-        }
-
-        var addresses = rtnl.ListAddresses(AddressFamily.Unspec, link.Index).Select(a => a.Address).ToList();
-        var routes = rtnl.ListRoutes(AddressFamily.Inet).Concat(rtnl.ListRoutes(AddressFamily.Inet6))
-            .Where(r => r.OutputIndex == link.Index)
-            .Select(r => new RouteView(r.Destination, r.Gateway))
-            .ToList();
-        return new ContainerLinkState(link.Name, link.Index, link.Mac, link.Kind ?? "", link.PeerIndex, addresses, routes);
-    }
-
-    private static LinkRef Ref(LinkInfo link) => new(link.Name, link.Index, link.Mac);
+    private static LinkRef Ref(LinkInfo link) => KernelContainerInterfaces.Ref(link);
 }

@@ -74,28 +74,10 @@ public sealed class PortmapPlugin(Func<PortmapBackend, IPortForwarder> backends,
     }
 
     /// <summary>The configured backend, or nftables with a fall back to iptables where nftables does not work.</summary>
-    private IPortForwarder Forward(PortmapConfig config, PortmapRequest request, CmdArgs args)
-    {
-        if (config.Backend is { } asked)
-        {
-            var chosen = backends(asked);
-            chosen.Forward(request);
-            return chosen;
-        }
-
-        var nft = backends(PortmapBackend.NfTables);
-        var used = nft;
-        LibCni.Netfilter.BackendFallback.Run("portmap",
-            () => nft.Forward(request),
-            () => nft.Unforward(config.NetworkName, args.ContainerId),
-            () =>
-            {
-                used = backends(PortmapBackend.IpTables);
-                used.Forward(request);
-            },
-            args.Log);
-        return used;
-    }
+    private IPortForwarder Forward(PortmapConfig config, PortmapRequest request, CmdArgs args) =>
+        LibCni.Netfilter.BackendFallback.SetupPreferringNftables("portmap", config.Backend is { } asked ? backends(asked) : null,
+            () => backends(PortmapBackend.NfTables), () => backends(PortmapBackend.IpTables),
+            b => b.Forward(request), b => b.Unforward(config.NetworkName, args.ContainerId), args.Log);
 
     public void Check(CmdArgs args)
     {

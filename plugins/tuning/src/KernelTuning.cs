@@ -51,14 +51,12 @@ public sealed class KernelTuning : ITuningKernel
 
         // /proc/sys/net shows the netns of the thread that opens the file, hence the setns thread.
         public string ReadSysctl(SysctlKey key) =>
-            NetNamespace.Run(_handle, _path, () => TrimNewline(File.ReadAllText(key.FullPath)));
+            NetNamespace.Run(_handle, _path, () => Sysctl.ReadExact([.. key.Components]));
 
         public void WriteSysctl(SysctlKey key, string value) =>
             NetNamespace.Run(_handle, _path, () =>
             {
-                // FileMode.Open: a missing key is an error, never a new file; one write(2) as the kernel wants it.
-                using var file = File.OpenHandle(key.FullPath, FileMode.Open, FileAccess.Write);
-                RandomAccess.Write(file, System.Text.Encoding.UTF8.GetBytes(value), 0);
+                Sysctl.Write(value, [.. key.Components]);
                 return true;
             });
 
@@ -68,6 +66,5 @@ public sealed class KernelTuning : ITuningKernel
             _handle.Dispose();
         }
 
-        private static string TrimNewline(string text) => text.EndsWith('\n') ? text[..^1] : text;
     }
 }

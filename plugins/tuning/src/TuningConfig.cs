@@ -99,7 +99,7 @@ public sealed record TuningConfig
             (macText, macSource) = (envMac, "CNI_ARGS MAC");
         }
 
-        if (RuntimeConfigMac(conf) is { Length: > 0 } runtimeMac)
+        if (conf.RuntimeConfigString("mac") is { Length: > 0 } runtimeMac)
         {
             (macText, macSource) = (runtimeMac, "runtimeConfig.mac");
         }
@@ -201,11 +201,6 @@ public sealed record TuningConfig
 
         return result;
     }
-
-    private static string? RuntimeConfigMac(NetConf conf) =>
-        conf.RuntimeConfig is { ValueKind: JsonValueKind.Object } rc && rc.TryGetProperty("mac", out var mac) && mac.ValueKind == JsonValueKind.String
-            ? mac.GetString()
-            : null;
 
     private static TuningTunables? ReadArgs(NetConf conf)
     {

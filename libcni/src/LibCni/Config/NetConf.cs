@@ -31,11 +31,21 @@ public class NetConf
     /// <summary>The whole config object, for plugin-specific keys.</summary>
     public JsonFields Json { get; private set; }
 
-    /// <summary>The <c>type</c> of the <c>ipam</c> object, or null for none (L2-only mode).</summary>
+    /// <summary>The <c>type</c> of the <c>ipam</c> object (key case-insensitive, as Go reads it), or null for none (L2-only mode).</summary>
     public string? IpamType =>
-        Ipam is { ValueKind: JsonValueKind.Object } ipam && ipam.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String &&
-        t.GetString() is { Length: > 0 } type
+        Ipam is { ValueKind: JsonValueKind.Object } ipam && JsonFields.Of(ipam, Json.Context, "ipam.").String("type") is { Length: > 0 } type
             ? type
+            : null;
+
+    /// <summary><c>runtimeConfig.&lt;key&gt;</c> as a string, or null when absent (keys case-insensitive).</summary>
+    public string? RuntimeConfigString(string key) =>
+        RuntimeConfig is { ValueKind: JsonValueKind.Object } rc ? JsonFields.Of(rc, Json.Context, "runtimeConfig.").String(key) : null;
+
+    /// <summary><c>args.cni.&lt;key&gt;</c> as a string, or null when absent (keys case-insensitive).</summary>
+    public string? ArgsCniString(string key) =>
+        Args is { ValueKind: JsonValueKind.Object } args && JsonFields.Of(args, Json.Context, "args.").Object("cni") is { } cni &&
+        cni.Element.ValueKind == JsonValueKind.Object
+            ? cni.String(key)
             : null;
 
     public bool HasPrevResult => PrevResult is { ValueKind: JsonValueKind.Object };

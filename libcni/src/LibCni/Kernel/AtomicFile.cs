@@ -5,8 +5,9 @@ namespace LibCni.Kernel;
 
 /// <summary>
 /// Writes files so that a reader never sees them half-written, even when the writer is killed: the content
-/// goes to a temporary file in the same directory first, is flushed, and only then gets its real name.
-/// A kill leaves at most a stray temporary file whose name starts with the caller's prefix.
+/// goes to a temporary file in the same directory first, is flushed, gets its mode, and only then gets its
+/// real name. A kill leaves at most a stray temporary file whose name starts with the caller's prefix.
+/// The target inode is never opened for writing, so a binary being exec'd meanwhile keeps its old inode.
 /// </summary>
 public static class AtomicFile
 {
@@ -16,7 +17,14 @@ public static class AtomicFile
     /// </summary>
     public static bool TryCreate(string path, ReadOnlySpan<byte> content, UnixFileMode mode, string tempPrefix)
     {
-        var temp = WriteTemp(path, content, mode, tempPrefix, durable: true);
+        var bytes = content.ToArray();
+        return TryCreate(path, stream => stream.Write(bytes), mode, tempPrefix);
+    }
+
+    /// <inheritdoc cref="TryCreate(string, ReadOnlySpan{byte}, UnixFileMode, string)"/>
+    public static bool TryCreate(string path, Action<Stream> write, UnixFileMode mode, string tempPrefix)
+    {
+        var temp = WriteTemp(path, write, mode, tempPrefix, durable: true);
         try
         {
             if (Libc.Link(temp, path) == 0)
@@ -45,7 +53,14 @@ public static class AtomicFile
     /// </summary>
     public static void Replace(string path, ReadOnlySpan<byte> content, UnixFileMode mode, string tempPrefix, bool durable = true)
     {
-        var temp = WriteTemp(path, content, mode, tempPrefix, durable);
+        var bytes = content.ToArray();
+        Replace(path, stream => stream.Write(bytes), mode, tempPrefix, durable);
+    }
+
+    /// <inheritdoc cref="Replace(string, ReadOnlySpan{byte}, UnixFileMode, string, bool)"/>
+    public static void Replace(string path, Action<Stream> write, UnixFileMode mode, string tempPrefix, bool durable = true)
+    {
+        var temp = WriteTemp(path, write, mode, tempPrefix, durable);
         try
         {
             File.Move(temp, path, overwrite: true);
@@ -57,21 +72,27 @@ public static class AtomicFile
         }
     }
 
-    private static string WriteTemp(string path, ReadOnlySpan<byte> content, UnixFileMode mode, string tempPrefix, bool durable)
+    private static string WriteTemp(string path, Action<Stream> write, UnixFileMode mode, string tempPrefix, bool durable)
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(path)) ?? "/";
-        var temp = Path.Combine(directory, tempPrefix + Guid.NewGuid().ToString("N"));
+        // getrandom(2), not /dev/urandom: the installer image has no /dev of its own.
+        var temp = Path.Combine(directory, tempPrefix + KernelRandom.Hex(8));
         try
         {
-            using var stream = new FileStream(temp, new FileStreamOptions
+            using (var stream = new FileStream(temp, new FileStreamOptions
             {
                 Mode = FileMode.CreateNew,
                 Access = FileAccess.Write,
                 Share = FileShare.None,
-                UnixCreateMode = mode,
-            });
-            stream.Write(content);
-            stream.Flush(flushToDisk: durable);
+                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            }))
+            {
+                write(stream);
+                stream.Flush(flushToDisk: durable);
+            }
+
+            // Explicit chmod: the process umask must not decide the mode (an executable the kubelet cannot run).
+            File.SetUnixFileMode(temp, mode);
         }
         catch
         {

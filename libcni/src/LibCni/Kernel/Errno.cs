@@ -24,7 +24,11 @@ public static class Errno
     public const int ENOSPC = 28;
     public const int EPIPE = 32;
     public const int ERANGE = 34;
+    public const int EPROTONOSUPPORT = 93;
     public const int EOPNOTSUPP = 95;
+    public const int EAFNOSUPPORT = 97;
     public const int EADDRNOTAVAIL = 99;
+    public const int ENETUNREACH = 101;
     public const int ENOBUFS = 105;
+    public const int EHOSTUNREACH = 113;
 }

@@ -27,7 +27,22 @@ public static class Sysctl
 
     public static string Read(params string[] components) => File.ReadAllText(PathOf(components)).Trim();
 
-    public static void Write(string value, params string[] components) => File.WriteAllText(PathOf(components), value);
+    /// <summary>The value as the kernel prints it, less its one trailing newline (what tuning saves and restores).</summary>
+    public static string ReadExact(params string[] components)
+    {
+        var text = File.ReadAllText(PathOf(components));
+        return text.EndsWith('\n') ? text[..^1] : text;
+    }
+
+    /// <summary>
+    /// One write(2) of <paramref name="value"/>, as the kernel wants it. A missing key is an error
+    /// (<see cref="FileNotFoundException"/>), never a new file.
+    /// </summary>
+    public static void Write(string value, params string[] components)
+    {
+        using var file = File.OpenHandle(PathOf(components), FileMode.Open, FileAccess.Write);
+        RandomAccess.Write(file, System.Text.Encoding.UTF8.GetBytes(value), 0);
+    }
 
     /// <summary>Writes only when the value differs, as the reference does for ip_forward.</summary>
     public static void Ensure(string value, params string[] components)

@@ -47,6 +47,29 @@ public static class BackendFallback
     }
 
     /// <summary>
+    /// Sets up with <paramref name="asked"/> when the config names a backend; else with nftables, falling back to
+    /// iptables as <see cref="Run"/> does. Returns the backend that holds the result, for the rollback.
+    /// </summary>
+    public static T SetupPreferringNftables<T>(string what, T? asked, Func<T> nftables, Func<T> iptables, Action<T> setup, Action<T> undo, TextWriter log)
+        where T : class
+    {
+        if (asked is not null)
+        {
+            setup(asked);
+            return asked;
+        }
+
+        var nft = nftables();
+        var used = nft;
+        Run(what, () => setup(nft), () => undo(nft), () =>
+        {
+            used = iptables();
+            setup(used);
+        }, log);
+        return used;
+    }
+
+    /// <summary>
     /// Runs a teardown in both backends, each even if the other failed. A failure of nftables where the
     /// kernel has no nf_tables at all is no failure (nothing can be there); any other is reported, both joined.
     /// </summary>
@@ -57,7 +80,7 @@ public static class BackendFallback
         {
             nftables();
         }
-        catch (Interop.ErrnoException e) when (e.Errno is EPROTONOSUPPORT or EAFNOSUPPORT)
+        catch (Interop.ErrnoException e) when (e.Errno is Kernel.Errno.EPROTONOSUPPORT or Kernel.Errno.EAFNOSUPPORT)
         {
             // No nf_tables in this kernel: no rules of ours either.
         }
@@ -80,7 +103,4 @@ public static class BackendFallback
             throw new CniException(CniErrorCode.Internal, $"{what}: {string.Join("; ", errors)}");
         }
     }
-
-    private const int EPROTONOSUPPORT = 93;
-    private const int EAFNOSUPPORT = 97;
 }

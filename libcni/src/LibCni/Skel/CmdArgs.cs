@@ -34,6 +34,4 @@ public sealed class CmdArgs
 
     /// <summary><c>CNI_ARGS</c> parsed with the reference's rules; throws on a malformed pair.</summary>
     public CniArgs ParsedArgs => _parsedArgs ??= CniArgs.Parse(Args);
-
-    public string[] PathDirectories => Path.Split(':', StringSplitOptions.RemoveEmptyEntries);
 }

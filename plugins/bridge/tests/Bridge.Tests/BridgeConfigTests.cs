@@ -105,7 +105,8 @@ public class BridgeConfigTests
     [InlineData("0000.0000.fe80.0000.0000.0000.0200.5e10.0000.0001", 20)]
     public void Longer_go_forms_parse_but_do_not_fit_a_veth(string mac, int octets)
     {
-        Assert.Equal(octets, BridgeConfig.ParseHardwareAddress(mac)!.Length);
+        Assert.True(MacAddress.TryParse(mac, out var parsed));
+        Assert.Equal(octets, parsed.Length);
         Assert.Contains($"{octets}-octet", Fails($$""","runtimeConfig":{"mac":"{{mac}}"}""").Details, StringComparison.Ordinal);
     }
 

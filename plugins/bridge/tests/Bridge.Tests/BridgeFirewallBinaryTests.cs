@@ -1,3 +1,4 @@
+using LibCni.Netfilter.Masquerade;
 using System.Text.Json;
 using LibCni.TestKit;
 using Xunit;
@@ -62,7 +63,7 @@ public class BridgeFirewallBinaryTests
         var conf = h.Conf("1.0.0", ""","ipMasq":true,"ipMasqBackend":"iptables" """);
         Ok(h.Exec("ADD", conf, ctr, "ipt"));
         var save = Shell.Run("ip", "netns", "exec", h.Host.Name, "iptables-save", "-t", "nat");
-        var chain = CniPlugins.Bridge.IptablesMasquerade.ChainName("brnet", "ipt");
+        var chain = LibCni.Netfilter.Masquerade.IptablesMasquerade.ChainName("brnet", "ipt");
         Assert.Contains($"-A POSTROUTING -s 10.88.0.2/32 -m comment --comment \"name: \\\"brnet\\\" id: \\\"ipt\\\"\" -j {chain}", save, StringComparison.Ordinal);
         Assert.Contains($"-A {chain} ! -d 224.0.0.0/4", save, StringComparison.Ordinal);
         Ok(h.Exec("DEL", conf, ctr, "ipt"));

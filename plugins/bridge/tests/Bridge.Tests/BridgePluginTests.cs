@@ -1,3 +1,6 @@
+using LibCni.Netfilter;
+using LibCni.Interfaces;
+using LibCni.Netfilter.Masquerade;
 using System.Text.Json;
 using CniPlugins.Bridge;
 using LibCni.Skel;
@@ -5,6 +8,7 @@ using LibCni.TestKit;
 using LibCni.Types;
 using Moq;
 using Xunit;
+using NftMasquerade = LibCni.Netfilter.Masquerade.NftMasquerade;
 
 namespace Bridge.Tests;
 
@@ -31,7 +35,7 @@ public class BridgePluginTests
     private (int Exit, JsonElement Output) Run(string command, string extra, string version = "1.0.0")
     {
         var env = FakeEnvironment.For(command, $$"""{"cniVersion":"{{version}}","name":"net1","type":"bridge","bridge":"br9"{{extra}}}""");
-        var plugin = new BridgePlugin(_kernel, _ipam.Object, b => b == MasqueradeBackend.IpTables ? _iptMasq.Object : _masq.Object, _spoof.Object);
+        var plugin = new BridgePlugin(_kernel, _kernel.Links, _ipam.Object, new Masquerading(b => b == MasqueradeBackend.IpTables ? _iptMasq.Object : _masq.Object), _spoof.Object);
         var exit = new PluginHost(plugin, "about").Run(env);
         Log = env.StderrWriter.ToString();
         var output = env.Output.Length == 0 ? default : JsonDocument.Parse(env.Output).RootElement.Clone();
@@ -91,7 +95,7 @@ public class BridgePluginTests
     {
         var (exit, _) = Run("DEL", Ipam + ""","ipMasq":true,"vlan":5000,"hairpinMode":true,"promiscMode":true""");
         Assert.Equal(0, exit);
-        Assert.Contains("DeleteContainerLink eth0", _kernel.Calls);
+        Assert.Contains("DeleteLink eth0", _kernel.Calls);
         _ipam.Verify(i => i.Del("host-local", It.IsAny<CmdArgs>()), Times.Once);
         _iptMasq.Verify(m => m.Teardown("net1", "c0ffee", "eth0", It.IsAny<IReadOnlyList<CidrAddress>>()), Times.Once);
     }
@@ -123,7 +127,7 @@ public class BridgePluginTests
     {
         var (exit, result) = Run("ADD", "");
         Assert.Equal(0, exit);
-        Assert.Contains("SetContainerLinkUp eth0", _kernel.Calls);
+        Assert.Contains("SetLinkUp eth0", _kernel.Calls);
         Assert.False(result.TryGetProperty("ips", out _));
         _ipam.VerifyNoOtherCalls();
     }
@@ -151,7 +155,7 @@ public class BridgePluginTests
     [Fact]
     public void Failure_after_ipam_releases_the_address_and_removes_everything_in_reverse()
     {
-        _kernel.FailOn = "ConfigureContainer";
+        _kernel.FailOn = "Configure";
         var (exit, error) = Run("ADD", Ipam + ""","ipMasq":true""");
         Assert.Equal(1, exit);
         Assert.Equal(999, error.GetProperty("code").GetInt32());
@@ -164,7 +168,7 @@ public class BridgePluginTests
     [Fact]
     public void Masquerade_is_set_up_last_and_undone_if_the_port_never_comes_up()
     {
-        _kernel.FailOn = "WaitPortUp";
+        _kernel.FailOn = "WaitHostLinkUp";
         var (exit, _) = Run("ADD", Ipam + ""","ipMasq":true,"macspoofchk":true""");
         Assert.Equal(1, exit);
         _masq.Verify(m => m.Setup("net1", "c0ffee", "eth0", It.IsAny<IReadOnlyList<CidrAddress>>()), Times.Once);
@@ -195,7 +199,7 @@ public class BridgePluginTests
     [Fact]
     public void Del_with_the_netns_gone_still_releases_ipam_and_masquerade()
     {
-        _kernel.NetnsGone = true;
+        _kernel.Links.NetnsGone = true;
         var (exit, _) = Run("DEL", Ipam + ""","ipMasq":true""");
         Assert.Equal(0, exit);
         _ipam.Verify(i => i.Del("host-local", It.IsAny<CmdArgs>()), Times.Once);
@@ -217,20 +221,20 @@ public class BridgePluginTests
         using var ipamCalled = new ManualResetEventSlim();
         _ipam.Setup(i => i.Del("host-local", It.IsAny<CmdArgs>())).Callback(ipamCalled.Set);
         var sawIpam = false;
-        _kernel.WhileDeletingContainerLink = () => sawIpam = ipamCalled.Wait(TimeSpan.FromSeconds(10));
+        _kernel.Links.WhileDeletingLink = () => sawIpam = ipamCalled.Wait(TimeSpan.FromSeconds(10));
         var (exit, _) = Run("DEL", Ipam);
         Assert.Equal(0, exit);
         Assert.True(sawIpam, "IPAM DEL must be under way while the container link is deleted");
-        Assert.Contains("DeleteContainerLink eth0", _kernel.Calls);
+        Assert.Contains("DeleteLink eth0", _kernel.Calls);
     }
 
     [Fact]
     public void Del_reports_the_ipam_error_first_and_a_link_error_when_ipam_succeeded()
     {
-        _kernel.FailOn = "DeleteContainerLink";
+        _kernel.FailOn = "DeleteLink";
         var (exit, error) = Run("DEL", Ipam);
         Assert.Equal(1, exit);
-        Assert.Contains("injected failure at DeleteContainerLink", error.GetProperty("msg").GetString(), StringComparison.Ordinal);
+        Assert.Contains("injected failure at DeleteLink", error.GetProperty("msg").GetString(), StringComparison.Ordinal);
         _ipam.Verify(i => i.Del("host-local", It.IsAny<CmdArgs>()), Times.Once);
 
         _ipam.Setup(i => i.Del("host-local", It.IsAny<CmdArgs>())).Throws(new CniException(5, "disk full"));
@@ -257,7 +261,7 @@ public class BridgePluginTests
         masq.Setup("net1", "gone", "eth0", [CidrAddress.Parse("10.1.0.3/24")]);
         var env = new FakeEnvironment("""{"cniVersion":"1.1.0","name":"net1","type":"bridge","ipMasq":true,"ipam":{"type":"host-local"},"cni.dev/valid-attachments":[{"containerID":"keep","ifname":"eth0"}]}""",
             ("CNI_COMMAND", "GC"), ("CNI_PATH", "/opt/cni/bin"));
-        var exit = new PluginHost(new BridgePlugin(_kernel, _ipam.Object, _ => masq, _spoof.Object), "about").Run(env);
+        var exit = new PluginHost(new BridgePlugin(_kernel, _kernel.Links, _ipam.Object, new Masquerading(_ => masq), _spoof.Object), "about").Run(env);
         Assert.Equal(0, exit);
         _ipam.Verify(i => i.Gc("host-local", It.IsAny<CmdArgs>()), Times.Once);
         var comments = nft.ListRules(LibCni.Netfilter.NftFamily.Inet, NftMasquerade.Table, NftMasquerade.Chain).Select(r => r.Comment).ToList();
@@ -295,34 +299,36 @@ public class BridgeCheckerTests
 
     public BridgeCheckerTests()
     {
-        _kernel.HostStates["br9"] = new HostLinkState("br9", 10, "02:00:00:00:00:10", "bridge", 0, 0, false);
-        _kernel.HostStates["veth1"] = new HostLinkState("veth1", 11, "02:00:00:00:00:11", "veth", 10, 2, false);
-        _kernel.ContainerState = new ContainerLinkState("eth0", 2, "02:00:00:00:00:02", "veth", 11,
-            [CidrAddress.Parse("10.1.0.2/24")], [new RouteView(CidrAddress.Parse("0.0.0.0/0"), IpText.Parse("10.1.0.1"))]);
+        _kernel.Links.HostStates["br9"] = new HostLinkState("br9", 10, "02:00:00:00:00:10", "bridge", 0, 0, false);
+        _kernel.Links.HostStates["veth1"] = new HostLinkState("veth1", 11, "02:00:00:00:00:11", "veth", 10, 2, false);
+        _kernel.Links.ContainerState = new ContainerLinkState("eth0", 2, "02:00:00:00:00:02", "veth", 11,
+            [CidrAddress.Parse("10.1.0.2/24")], [Connected, new RouteView(CidrAddress.Parse("0.0.0.0/0"), IpText.Parse("10.1.0.1"))]);
     }
 
+    private static readonly RouteView Connected = new(CidrAddress.Parse("10.1.0.0/24"), null, 2);
+
     [Fact]
-    public void Healthy_attachment_passes() => BridgeChecker.Verify(_kernel, _config, _args, Prev());
+    public void Healthy_attachment_passes() => BridgeChecker.Verify(_kernel.Links, _config, _args, Prev());
 
     [Fact]
     public void Missing_container_interface_fails()
     {
-        _kernel.ContainerState = null;
-        Assert.Equal("CNI created interface in container eth0 not found", Assert.Throws<CniException>(() => BridgeChecker.Verify(_kernel, _config, _args, Prev())).Message);
+        _kernel.Links.ContainerState = null;
+        Assert.Equal("CNI created interface in container eth0 not found", Assert.Throws<CniException>(() => BridgeChecker.Verify(_kernel.Links, _config, _args, Prev())).Message);
     }
 
     [Fact]
     public void Missing_bridge_fails()
     {
-        _kernel.HostStates.Remove("br9");
-        Assert.Equal("CNI created bridge br9 in host namespace was not found", Assert.Throws<CniException>(() => BridgeChecker.Verify(_kernel, _config, _args, Prev())).Message);
+        _kernel.Links.HostStates.Remove("br9");
+        Assert.Equal("CNI created bridge br9 in host namespace was not found", Assert.Throws<CniException>(() => BridgeChecker.Verify(_kernel.Links, _config, _args, Prev())).Message);
     }
 
     [Fact]
     public void Host_veth_detached_from_the_bridge_fails()
     {
-        _kernel.HostStates["veth1"] = _kernel.HostStates["veth1"] with { MasterIndex = 0 };
-        Assert.Equal("CNI veth created for bridge br9 was not found", Assert.Throws<CniException>(() => BridgeChecker.Verify(_kernel, _config, _args, Prev())).Message);
+        _kernel.Links.HostStates["veth1"] = _kernel.Links.HostStates["veth1"] with { MasterIndex = 0 };
+        Assert.Equal("CNI veth created for bridge br9 was not found", Assert.Throws<CniException>(() => BridgeChecker.Verify(_kernel.Links, _config, _args, Prev())).Message);
     }
 
     [Fact]
@@ -331,22 +337,24 @@ public class BridgeCheckerTests
         var prev = Prev();
         prev.Interfaces![2].Sandbox = "/run/netns/other";
         Assert.Equal("Sandbox in prevResult /run/netns/other doesn't match configured netns: /run/netns/c",
-            Assert.Throws<CniException>(() => BridgeChecker.Verify(_kernel, _config, _args, prev)).Message);
+            Assert.Throws<CniException>(() => BridgeChecker.Verify(_kernel.Links, _config, _args, prev)).Message);
     }
 
     [Fact]
     public void Missing_address_or_route_fails()
     {
-        _kernel.ContainerState = _kernel.ContainerState! with { Addresses = [] };
-        Assert.Contains("10.1.0.2/24", Assert.Throws<CniException>(() => BridgeChecker.Verify(_kernel, _config, _args, Prev())).Message, StringComparison.Ordinal);
-        _kernel.ContainerState = _kernel.ContainerState with { Addresses = [CidrAddress.Parse("10.1.0.2/24")], Routes = [] };
-        Assert.Contains("0.0.0.0/0", Assert.Throws<CniException>(() => BridgeChecker.Verify(_kernel, _config, _args, Prev())).Message, StringComparison.Ordinal);
+        _kernel.Links.ContainerState = _kernel.Links.ContainerState! with { Addresses = [] };
+        Assert.Contains("10.1.0.2/24", Assert.Throws<CniException>(() => BridgeChecker.Verify(_kernel.Links, _config, _args, Prev())).Message, StringComparison.Ordinal);
+        _kernel.Links.ContainerState = _kernel.Links.ContainerState with { Addresses = [CidrAddress.Parse("10.1.0.2/24")], Routes = [] };
+        Assert.Equal("Failed to find Gateway <nil> for interface eth0", Assert.Throws<CniException>(() => BridgeChecker.Verify(_kernel.Links, _config, _args, Prev())).Message);
+        _kernel.Links.ContainerState = _kernel.Links.ContainerState with { Routes = [Connected] };
+        Assert.Contains("0.0.0.0/0", Assert.Throws<CniException>(() => BridgeChecker.Verify(_kernel.Links, _config, _args, Prev())).Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Promiscuous_state_must_match_config()
     {
-        _kernel.HostStates["br9"] = _kernel.HostStates["br9"] with { Promiscuous = true };
-        Assert.StartsWith("Bridge interface br9 configured Promisc Mode", Assert.Throws<CniException>(() => BridgeChecker.Verify(_kernel, _config, _args, Prev())).Message, StringComparison.Ordinal);
+        _kernel.Links.HostStates["br9"] = _kernel.Links.HostStates["br9"] with { Promiscuous = true };
+        Assert.StartsWith("Bridge interface br9 configured Promisc Mode", Assert.Throws<CniException>(() => BridgeChecker.Verify(_kernel.Links, _config, _args, Prev())).Message, StringComparison.Ordinal);
     }
 }

@@ -1,4 +1,5 @@
 using CniPlugins.Bridge;
+using LibCni.Interfaces;
 using LibCni.Kernel;
 using LibCni.TestKit;
 using LibCni.Types;
@@ -15,7 +16,7 @@ public class KernelBridgeTests
     {
         using var host = TestNetns.Create("cnihost");
         var indexes = Enumerable.Range(0, 6).AsParallel().WithDegreeOfParallelism(6)
-            .Select(_ => NetNamespace.Run(host.Path, () => new KernelBridge().EnsureBridge("cnirace0", 0, false, false).Index))
+            .Select(_ => NetNamespace.Run(host.Path, () => new KernelBridge(new KernelContainerInterfaces()).EnsureBridge("cnirace0", 0, false, false).Index))
             .ToList();
         Assert.Single(indexes.Distinct());
         Assert.Contains("cnirace0", host.Ip("-br", "link", "show", "type", "bridge"), StringComparison.Ordinal);
@@ -26,26 +27,8 @@ public class KernelBridgeTests
     {
         using var host = TestNetns.Create("cnihost");
         host.Ip("link", "add", "cninotbr", "type", "veth", "peer", "name", "cninotbr1");
-        var e = Assert.Throws<CniException>(() => NetNamespace.Run(host.Path, () => new KernelBridge().EnsureBridge("cninotbr", 0, false, false)));
+        var e = Assert.Throws<CniException>(() => NetNamespace.Run(host.Path, () => new KernelBridge(new KernelContainerInterfaces()).EnsureBridge("cninotbr", 0, false, false)));
         Assert.Equal("\"cninotbr\" already exists but is not a bridge", e.Message);
-    }
-
-    [Fact]
-    public void Veth_peer_is_created_directly_in_the_host_and_delete_returns_the_addresses()
-    {
-        using var host = TestNetns.Create("cnihost");
-        using var ctr = TestNetns.Create("cnictr");
-        var (hostVeth, containerVeth) = NetNamespace.Run(host.Path, () => new KernelBridge().CreateVeth(ctr.Path, "eth5", 1300, null));
-        Assert.Equal("eth5", containerVeth.Name);
-        Assert.Matches("^veth[0-9a-f]{8}$", hostVeth.Name);
-        Assert.Contains(hostVeth.Name, host.Ip("-br", "link"), StringComparison.Ordinal);
-        Assert.Contains("mtu 1300", ctr.Ip("link", "show", "eth5"), StringComparison.Ordinal);
-
-        ctr.Ip("addr", "add", "10.5.0.9/24", "dev", "eth5");
-        var removed = NetNamespace.Run(host.Path, () => new KernelBridge().DeleteContainerLink(ctr.Path, "eth5"));
-        Assert.Equal(["10.5.0.9/24"], removed.Select(a => a.ToString()));
-        Assert.DoesNotContain(hostVeth.Name, host.Ip("-br", "link"), StringComparison.Ordinal);
-        Assert.Empty(NetNamespace.Run(host.Path, () => new KernelBridge().DeleteContainerLink(ctr.Path, "eth5")));
     }
 
     [Fact]
@@ -54,7 +37,7 @@ public class KernelBridgeTests
         using var host = TestNetns.Create("cnihost");
         NetNamespace.Run(host.Path, () =>
         {
-            var kernel = new KernelBridge();
+            var kernel = new KernelBridge(new KernelContainerInterfaces());
             var bridge = kernel.EnsureBridge("cnigw0", 0, false, false);
             kernel.EnsureGatewayAddress(bridge, CidrAddress.Parse("10.6.0.1/24"), false);
             kernel.EnsureGatewayAddress(bridge, CidrAddress.Parse("10.6.0.1/24"), false);
@@ -71,42 +54,16 @@ public class KernelBridgeTests
     }
 
     [Fact]
-    public void Container_addressing_with_routes_extras_reaches_the_kernel()
-    {
-        using var host = TestNetns.Create("cnihost");
-        using var ctr = TestNetns.Create("cnictr");
-        NetNamespace.Run(host.Path, () =>
-        {
-            var kernel = new KernelBridge();
-            kernel.CreateVeth(ctr.Path, "eth0", 0, null);
-            kernel.ConfigureContainer(ctr.Path, "eth0", new ContainerAddressing(
-                [new IpConfig100 { Address = CidrAddress.Parse("10.8.0.2/24"), Gateway = IpText.Parse("10.8.0.1") },
-                 new IpConfig100 { Address = CidrAddress.Parse("fd08::2/64"), Gateway = IpText.Parse("fd08::1") }],
-                [new Route { Dst = CidrAddress.Parse("0.0.0.0/0") },
-                 new Route { Dst = CidrAddress.Parse("10.50.0.0/16"), Gw = IpText.Parse("10.8.0.254"), Mtu = 1300, AdvMss = 1260, Priority = 7 },
-                 new Route { Dst = CidrAddress.Parse("::/0") }],
-                EnableDad: false));
-        });
-        var routes = ctr.Ip("route");
-        Assert.Contains("default via 10.8.0.1 dev eth0", routes, StringComparison.Ordinal);
-        Assert.Contains("10.50.0.0/16 via 10.8.0.254 dev eth0", routes, StringComparison.Ordinal);
-        Assert.Contains("metric 7 mtu 1300 advmss 1260", routes, StringComparison.Ordinal);
-        Assert.Contains("default via fd08::1 dev eth0", ctr.Ip("-6", "route"), StringComparison.Ordinal);
-        Assert.Equal("1", Shell.Run("ip", "netns", "exec", ctr.Name, "cat", "/proc/sys/net/ipv4/conf/eth0/arp_notify").Trim());
-        Assert.DoesNotContain("tentative", ctr.Ip("-6", "addr", "show", "eth0"), StringComparison.Ordinal);
-    }
-
-    [Fact]
     public void Dotted_interface_names_get_their_sysctls_written_to_their_own_path()
     {
         using var host = TestNetns.Create("cnihost");
         using var ctr = TestNetns.Create("cnictr");
         NetNamespace.Run(host.Path, () =>
         {
-            var kernel = new KernelBridge();
-            kernel.EnsureBridge("br.0", 0, false, false);
-            kernel.CreateVeth(ctr.Path, "eth0.1", 0, null);
-            kernel.ConfigureContainer(ctr.Path, "eth0.1", new ContainerAddressing(
+            var links = new KernelContainerInterfaces();
+            new KernelBridge(links).EnsureBridge("br.0", 0, false, false);
+            links.CreateVeth(ctr.Path, "eth0.1", 0, null);
+            links.Configure(ctr.Path, "eth0.1", new InterfaceAddressing(
                 [new IpConfig100 { Address = CidrAddress.Parse("fd09::2/64") }], [], EnableDad: false));
         });
         Assert.Equal("0", Shell.Run("ip", "netns", "exec", host.Name, "cat", "/proc/sys/net/ipv6/conf/br.0/accept_ra").Trim());

@@ -25,10 +25,10 @@ public class VlanPlanTests
     private const string Native1 = "2c000000130005000000000000000000070000000400000000000000000000000c001a000800020006000100";
 
     private static string[] Requests(int vlan, int[] trunk, bool preserve) =>
-        KernelBridge.VlanPlan(new PortSettings(false, false, vlan, trunk, preserve))
-            .Select(op =>
+        KernelBridge.VlanRequests(4, new PortSettings(false, false, vlan, trunk, preserve))
+            .Select(step =>
             {
-                var writer = op.Request(4);
+                var writer = step.Request;
                 writer.Flags |= LibCni.Netlink.Nlmsg.FRequest | LibCni.Netlink.Nlmsg.FAck;
                 return Convert.ToHexString(writer.Finish(0)).ToLowerInvariant();
             })

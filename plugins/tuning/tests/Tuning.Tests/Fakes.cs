@@ -1,3 +1,4 @@
+using LibCni.Types;
 using CniPlugins.Tuning;
 using LibCni.Kernel;
 

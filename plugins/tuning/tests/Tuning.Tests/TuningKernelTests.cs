@@ -1,3 +1,4 @@
+using LibCni.Types;
 using System.Text.Json;
 using CniPlugins.Tuning;
 using LibCni.Kernel;

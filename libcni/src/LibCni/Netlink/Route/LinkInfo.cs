@@ -39,7 +39,10 @@ public sealed record LinkInfo
 
     public bool IsAllMulticast => (Flags & Iff.AllMulti) != 0;
 
-    /// <summary>IF_OPER_UP (6) or IF_OPER_UNKNOWN (0, devices without carrier reporting).</summary>
+    /// <summary>
+    /// IF_OPER_UP (6): what a veth port reaches once both ends are up. Devices without carrier reporting (dummy,
+    /// tap, loopback) stay IF_OPER_UNKNOWN (0) when up; check <see cref="IsUp"/> for those.
+    /// </summary>
     public bool IsOperationallyUp => OperState is 6;
 
     public bool IsUp => (Flags & Iff.Up) != 0;

@@ -12,6 +12,9 @@ public static class Rtm
     public const ushort NewRoute = 24;
     public const ushort DelRoute = 25;
     public const ushort GetRoute = 26;
+    public const ushort NewRule = 32;
+    public const ushort DelRule = 33;
+    public const ushort GetRule = 34;
     public const ushort SetLink = 19;
 }
 
@@ -35,6 +38,7 @@ public static class Rta
     public const byte ScopeUniverse = 0;
     public const byte ScopeLink = 253;
     public const byte ScopeHost = 254;
+    public const byte ScopeNowhere = 255;
     public const byte TypeUnicast = 1;
 }
 
@@ -63,6 +67,7 @@ public static class Ifla
     public const ushort Link = 5;
     public const ushort Master = 10;
     public const ushort TxQLen = 13;
+    public const ushort IfAlias = 20;
     public const ushort OperState = 16;
     public const ushort LinkInfo = 18;
     public const ushort NetNsPid = 19;
@@ -107,4 +112,17 @@ public static class AddressFamily
     public const byte Unspec = 0;
     public const byte Inet = 2;
     public const byte Inet6 = 10;
+}
+
+/// <summary>Policy-routing rule constants (linux/fib_rules.h).</summary>
+public static class Fra
+{
+    public const ushort Dst = 1;
+    public const ushort Src = 2;
+    public const ushort IifName = 3;
+    public const ushort Priority = 6;
+    public const ushort Table = 15;
+    public const ushort OifName = 17;
+
+    public const byte ActionToTable = 1;
 }

@@ -15,11 +15,9 @@ public sealed class RtnlClient : IDisposable
     /// <summary>The link named <paramref name="name"/>, or null when there is none.</summary>
     public LinkInfo? GetLink(string name)
     {
-        var request = new NetlinkMessageWriter(Rtm.GetLink, 0).WriteBytes(IfInfoMsg(AddressFamily.Unspec, 0, 0, 0));
-        request.AttributeString(Ifla.IfName, name);
         try
         {
-            var replies = _client.Execute(request, $"RTM_GETLINK {name}");
+            var replies = _client.Execute(RtnlRequests.GetLink(name), $"RTM_GETLINK {name}");
             return replies.Where(r => r.Type == Rtm.NewLink).Select(LinkInfo.Parse).FirstOrDefault();
         }
         catch (NetlinkException e) when (e.Errno == Errno.ENODEV)
@@ -30,10 +28,9 @@ public sealed class RtnlClient : IDisposable
 
     public LinkInfo? GetLink(int index)
     {
-        var request = new NetlinkMessageWriter(Rtm.GetLink, 0).WriteBytes(IfInfoMsg(AddressFamily.Unspec, index, 0, 0));
         try
         {
-            var replies = _client.Execute(request, $"RTM_GETLINK index {index}");
+            var replies = _client.Execute(RtnlRequests.GetLink(index), $"RTM_GETLINK index {index}");
             return replies.Where(r => r.Type == Rtm.NewLink).Select(LinkInfo.Parse).FirstOrDefault();
         }
         catch (NetlinkException e) when (e.Errno == Errno.ENODEV)
@@ -43,7 +40,7 @@ public sealed class RtnlClient : IDisposable
     }
 
     public List<LinkInfo> ListLinks() =>
-        _client.Dump(() => new NetlinkMessageWriter(Rtm.GetLink, 0).WriteBytes(IfInfoMsg(AddressFamily.Unspec, 0, 0, 0)), "RTM_GETLINK dump")
+        _client.Dump(RtnlRequests.DumpLinks, "RTM_GETLINK dump")
             .Where(m => m.Type == Rtm.NewLink)
             .Select(LinkInfo.Parse)
             .ToList();
@@ -51,13 +48,12 @@ public sealed class RtnlClient : IDisposable
     /// <summary>Sets IFF_UP on or off (what <c>ip link set dev X up|down</c> sends).</summary>
     public void SetLinkUp(int index, bool up)
     {
-        var request = new NetlinkMessageWriter(Rtm.NewLink, 0).WriteBytes(IfInfoMsg(AddressFamily.Unspec, index, up ? Iff.Up : 0, Iff.Up));
-        _client.Execute(request, $"RTM_NEWLINK index {index} {(up ? "up" : "down")}");
+        _client.Execute(RtnlRequests.SetFlag(index, Iff.Up, up), $"RTM_NEWLINK index {index} {(up ? "up" : "down")}");
     }
 
     /// <summary>Addresses of one family (or all), optionally of one link.</summary>
     public List<AddressInfo> ListAddresses(byte family = AddressFamily.Unspec, int? index = null) =>
-        _client.Dump(() => new NetlinkMessageWriter(Rtm.GetAddr, 0).WriteBytes(IfAddrMsg(family, 0, 0, 0, index ?? 0)), "RTM_GETADDR dump")
+        _client.Dump(() => RtnlRequests.DumpAddresses(family, index ?? 0), "RTM_GETADDR dump")
             .Where(m => m.Type == Rtm.NewAddr)
             .Select(AddressInfo.Parse)
             .Where(a => index is null || a.Index == index)
@@ -118,12 +114,6 @@ public sealed class RtnlClient : IDisposable
     public void SetBridgePort(int index, bool? hairpin, bool? isolated) =>
         _client.Execute(RtnlRequests.SetBridgePort(index, hairpin, isolated), $"RTM_NEWLINK index {index} bridge_slave");
 
-    public void AddBridgeVlan(int index, int minVid, int maxVid, bool pvid, bool untagged) =>
-        _client.Execute(RtnlRequests.BridgeVlan(index, true, minVid, maxVid, pvid, untagged), $"RTM_SETLINK index {index} vlan {minVid}-{maxVid}");
-
-    public void DeleteBridgeVlan(int index, int minVid, int maxVid) =>
-        _client.Execute(RtnlRequests.BridgeVlan(index, false, minVid, maxVid, false, false), $"RTM_DELLINK index {index} vlan {minVid}-{maxVid}");
-
     public void AddAddress(int index, Types.CidrAddress address, bool noDad) =>
         _client.Execute(RtnlRequests.NewAddress(index, address, noDad), $"RTM_NEWADDR {address} index {index}");
 
@@ -150,38 +140,70 @@ public sealed class RtnlClient : IDisposable
             return _client.Execute(RtnlRequests.GetRoute(destination), $"RTM_GETROUTE {destination}")
                 .Where(m => m.Type == Rtm.NewRoute).Select(RouteInfo.Parse).FirstOrDefault();
         }
-        catch (NetlinkException e) when (e.Errno is 101 or 113 or Errno.EINVAL)
+        catch (NetlinkException e) when (e.Errno is Errno.ENETUNREACH or Errno.EHOSTUNREACH or Errno.EINVAL)
         {
-            return null; // ENETUNREACH, EHOSTUNREACH
+            return null;
         }
     }
 
+    /// <summary>The routes of one table (or every table), optionally of one output interface.</summary>
+    public List<RouteInfo> ListRoutes(byte family, int? table, int? outputIndex = null) =>
+        ListRoutes(family).Where(r => (table is null || r.Table == table) && (outputIndex is null || r.OutputIndex == outputIndex)).ToList();
+
     public List<RouteInfo> ListRoutes(byte family) =>
-        _client.Dump(() => new NetlinkMessageWriter(Rtm.GetRoute, 0).WriteBytes(new byte[] { family, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }), "RTM_GETROUTE dump")
+        _client.Dump(() => RtnlRequests.DumpRoutes(family), "RTM_GETROUTE dump")
             .Where(m => m.Type == Rtm.NewRoute)
             .Select(RouteInfo.Parse)
             .ToList();
 
+    /// <summary>Replaces the route to the same destination, or creates it.</summary>
+    public void ReplaceRoute(RouteSpec route) =>
+        _client.Execute(RtnlRequests.ReplaceRoute(route), $"RTM_NEWROUTE replace {route.Destination}{(route.Gateway is null ? "" : $" via {route.Gateway}")}");
+
+    /// <summary>Deletes a route; one already gone is fine (ESRCH).</summary>
+    public void DeleteRoute(RouteSpec route)
+    {
+        try
+        {
+            _client.Execute(RtnlRequests.DeleteRoute(route), $"RTM_DELROUTE {route.Destination}");
+        }
+        catch (NetlinkException e) when (e.Errno == Errno.ESRCH)
+        {
+        }
+    }
+
+    public void AddRule(RuleSpec rule) =>
+        _client.Execute(RtnlRequests.NewRule(rule), $"RTM_NEWRULE {rule.Source?.ToString() ?? "all"} table {rule.Table}");
+
+    /// <summary>Deletes a rule; one already gone is fine (ENOENT).</summary>
+    public void DeleteRule(RuleSpec rule)
+    {
+        try
+        {
+            _client.Execute(RtnlRequests.DeleteRule(rule), $"RTM_DELRULE {rule.Source?.ToString() ?? "all"} table {rule.Table}");
+        }
+        catch (NetlinkException e) when (e.Errno == Errno.ENOENT)
+        {
+        }
+    }
+
+    public List<RuleSpec> ListRules(byte family) =>
+        _client.Dump(() => RtnlRequests.DumpRules(family), "RTM_GETRULE dump")
+            .Where(m => m.Type == Rtm.NewRule)
+            .Select(RuleSpec.Parse)
+            .ToList();
+
+    /// <summary>Moves a link into the netns behind <paramref name="netnsFd"/> (<c>ip link set X netns N</c>).</summary>
+    public void SetNetns(int index, int netnsFd) =>
+        _client.Execute(RtnlRequests.SetNetns(index, netnsFd), $"RTM_NEWLINK index {index} netns fd {netnsFd}");
+
+    /// <summary>Renames a link (it must be down), as <c>ip link set X name N</c>.</summary>
+    public void Rename(int index, string name) =>
+        _client.Execute(RtnlRequests.Rename(index, name), $"RTM_NEWLINK index {index} name {name}");
+
+    /// <summary>Sets a link's alias (<c>ip link set X alias A</c>).</summary>
+    public void SetAlias(int index, string alias) =>
+        _client.Execute(RtnlRequests.SetAlias(index, alias), $"RTM_NEWLINK index {index} alias {alias}");
+
     public void Dispose() => _client.Dispose();
-
-    public static byte[] IfInfoMsg(byte family, int index, uint flags, uint change)
-    {
-        var bytes = new byte[16];
-        bytes[0] = family;
-        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(4), index);
-        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(8), flags);
-        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(12), change);
-        return bytes;
-    }
-
-    public static byte[] IfAddrMsg(byte family, byte prefixLength, byte flags, byte scope, int index)
-    {
-        var bytes = new byte[8];
-        bytes[0] = family;
-        bytes[1] = prefixLength;
-        bytes[2] = flags;
-        bytes[3] = scope;
-        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(4), index);
-        return bytes;
-    }
 }

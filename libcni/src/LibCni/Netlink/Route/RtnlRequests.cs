@@ -12,7 +12,7 @@ public static class RtnlRequests
 {
     public static NetlinkMessageWriter NewBridge(string name, int mtu, bool vlanFiltering)
     {
-        var w = new NetlinkMessageWriter(Rtm.NewLink, Nlmsg.FCreate | Nlmsg.FExcl).WriteBytes(RtnlClient.IfInfoMsg(AddressFamily.Unspec, 0, 0, 0));
+        var w = new NetlinkMessageWriter(Rtm.NewLink, Nlmsg.FCreate | Nlmsg.FExcl).WriteBytes(IfInfoMsg(AddressFamily.Unspec, 0, 0, 0));
         if (mtu > 0)
         {
             w.AttributeU32(Ifla.Mtu, (uint)mtu);
@@ -37,7 +37,7 @@ public static class RtnlRequests
     /// </summary>
     public static NetlinkMessageWriter NewVeth(string name, string peerName, int mtu, byte[]? mac, int? peerNetnsFd)
     {
-        var w = new NetlinkMessageWriter(Rtm.NewLink, Nlmsg.FCreate | Nlmsg.FExcl).WriteBytes(RtnlClient.IfInfoMsg(AddressFamily.Unspec, 0, 0, 0));
+        var w = new NetlinkMessageWriter(Rtm.NewLink, Nlmsg.FCreate | Nlmsg.FExcl).WriteBytes(IfInfoMsg(AddressFamily.Unspec, 0, 0, 0));
         if (mtu > 0)
         {
             w.AttributeU32(Ifla.Mtu, (uint)mtu);
@@ -53,7 +53,7 @@ public static class RtnlRequests
         w.AttributeString(Ifla.InfoKind, "veth", nulTerminated: false);
         var data = w.BeginNested(Ifla.InfoData, markNested: false);
         var peer = w.BeginNested(Bridge.VethInfoPeer, markNested: false);
-        w.WriteBytes(RtnlClient.IfInfoMsg(AddressFamily.Unspec, 0, 0, 0));
+        w.WriteBytes(IfInfoMsg(AddressFamily.Unspec, 0, 0, 0));
         if (mtu > 0)
         {
             w.AttributeU32(Ifla.Mtu, (uint)mtu);
@@ -71,13 +71,22 @@ public static class RtnlRequests
     }
 
     public static NetlinkMessageWriter DeleteLink(int index) =>
-        new NetlinkMessageWriter(Rtm.DelLink, 0).WriteBytes(RtnlClient.IfInfoMsg(AddressFamily.Unspec, index, 0, 0));
+        new NetlinkMessageWriter(Rtm.DelLink, 0).WriteBytes(IfInfoMsg(AddressFamily.Unspec, index, 0, 0));
 
     public static NetlinkMessageWriter SetMaster(int index, int masterIndex) =>
         SetLinkAttribute(index).AttributeU32(Ifla.Master, (uint)masterIndex);
 
     public static NetlinkMessageWriter SetMtu(int index, int mtu) =>
         SetLinkAttribute(index).AttributeU32(Ifla.Mtu, (uint)mtu);
+
+    public static NetlinkMessageWriter SetNetns(int index, int netnsFd) =>
+        SetLinkAttribute(index).AttributeU32(Ifla.NetNsFd, (uint)netnsFd);
+
+    public static NetlinkMessageWriter Rename(int index, string name) =>
+        SetLinkAttribute(index).AttributeString(Ifla.IfName, name);
+
+    public static NetlinkMessageWriter SetAlias(int index, string alias) =>
+        SetLinkAttribute(index).AttributeString(Ifla.IfAlias, alias);
 
     public static NetlinkMessageWriter SetTxQueueLength(int index, int length) =>
         SetLinkAttribute(index).AttributeU32(Ifla.TxQLen, (uint)length);
@@ -86,7 +95,7 @@ public static class RtnlRequests
         SetLinkAttribute(index).Attribute(Ifla.Address, mac);
 
     public static NetlinkMessageWriter SetFlag(int index, uint flag, bool on) =>
-        new NetlinkMessageWriter(Rtm.NewLink, 0).WriteBytes(RtnlClient.IfInfoMsg(AddressFamily.Unspec, index, on ? flag : 0, flag));
+        new NetlinkMessageWriter(Rtm.NewLink, 0).WriteBytes(IfInfoMsg(AddressFamily.Unspec, index, on ? flag : 0, flag));
 
     /// <summary>Bridge port flags, as <c>ip link set dev X type bridge_slave hairpin on isolated on</c>.</summary>
     public static NetlinkMessageWriter SetBridgePort(int index, bool? hairpin, bool? isolated)
@@ -114,7 +123,7 @@ public static class RtnlRequests
     /// </summary>
     public static NetlinkMessageWriter BridgeVlan(int index, bool add, int minVid, int maxVid, bool pvid, bool untagged)
     {
-        var w = new NetlinkMessageWriter(add ? Rtm.SetLink : Rtm.DelLink, 0).WriteBytes(RtnlClient.IfInfoMsg(Bridge.AfBridge, index, 0, 0));
+        var w = new NetlinkMessageWriter(add ? Rtm.SetLink : Rtm.DelLink, 0).WriteBytes(IfInfoMsg(Bridge.AfBridge, index, 0, 0));
         var spec = w.BeginNested(Bridge.IflaAfSpec, markNested: false);
         ushort flags = 0;
         if (pvid)
@@ -148,7 +157,7 @@ public static class RtnlRequests
     {
         var family = address.IsV4 ? AddressFamily.Inet : AddressFamily.Inet6;
         var w = new NetlinkMessageWriter(Rtm.NewAddr, Nlmsg.FCreate | Nlmsg.FExcl)
-            .WriteBytes(RtnlClient.IfAddrMsg(family, (byte)address.PrefixLength, noDad ? Ifa.FlagNoDad : (byte)0, 0, index));
+            .WriteBytes(IfAddrMsg(family, (byte)address.PrefixLength, noDad ? Ifa.FlagNoDad : (byte)0, 0, index));
         var bytes = address.Address.GetAddressBytes();
         w.Attribute(Ifa.Local, bytes);
         w.Attribute(Ifa.Address, bytes);
@@ -165,7 +174,7 @@ public static class RtnlRequests
         var family = address.IsV4 ? AddressFamily.Inet : AddressFamily.Inet6;
         var bytes = address.Address.GetAddressBytes();
         return new NetlinkMessageWriter(Rtm.DelAddr, 0)
-            .WriteBytes(RtnlClient.IfAddrMsg(family, (byte)address.PrefixLength, 0, 0, index))
+            .WriteBytes(IfAddrMsg(family, (byte)address.PrefixLength, 0, 0, index))
             .Attribute(Ifa.Local, bytes)
             .Attribute(Ifa.Address, bytes);
     }
@@ -176,6 +185,14 @@ public static class RtnlRequests
     /// </summary>
     public static NetlinkMessageWriter NewRoute(RouteSpec route) => RouteMessage(Rtm.NewRoute, Nlmsg.FCreate, route);
 
+    /// <summary>A route that replaces the one to the same destination (or is created), as <c>ip route replace</c>.</summary>
+    public static NetlinkMessageWriter ReplaceRoute(RouteSpec route) => RouteMessage(Rtm.NewRoute, Nlmsg.FCreate | Nlmsg.FReplace, route);
+
+    /// <summary>
+    /// Deletes the route matching what is given, as <c>ip route del DST [via GW] dev X [table T]</c>: protocol and
+    /// type unset and scope RT_SCOPE_NOWHERE, which the kernel reads as "any", so a kernel-made connected route
+    /// (proto kernel, scope link) matches.
+    /// </summary>
     public static NetlinkMessageWriter DeleteRoute(RouteSpec route) => RouteMessage(Rtm.DelRoute, 0, route);
 
     /// <summary>The route the kernel would use to reach <paramref name="destination"/>, as <c>ip route get A</c>.</summary>
@@ -197,13 +214,19 @@ public static class RtnlRequests
         header[0] = v4 ? AddressFamily.Inet : AddressFamily.Inet6;
         header[1] = (byte)route.Destination.PrefixLength;
         header[4] = table < 256 ? (byte)table : (byte)252; // RT_TABLE_COMPAT when the id needs RTA_TABLE
-        header[5] = Rta.ProtocolBoot;
-        header[6] = route.Scope ?? (route.Gateway is null && route.Destination.PrefixLength > 0 && route.LinkScopeWhenDirect ? Rta.ScopeLink : Rta.ScopeUniverse);
-        header[7] = Rta.TypeUnicast;
+        var delete = type == Rtm.DelRoute;
+        header[5] = delete ? (byte)0 : Rta.ProtocolBoot;
+        header[6] = route.Scope ?? (delete ? Rta.ScopeNowhere : Rta.ScopeUniverse);
+        header[7] = delete ? (byte)0 : Rta.TypeUnicast;
         var w = new NetlinkMessageWriter(type, flags).WriteBytes(header);
         if (route.Destination.PrefixLength > 0)
         {
             w.Attribute(Rta.Dst, route.Destination.Network.GetAddressBytes());
+        }
+
+        if (route.Source is not null)
+        {
+            w.Attribute(Rta.PrefSrc, route.Source.GetAddressBytes());
         }
 
         if (route.Gateway is not null)
@@ -245,14 +268,106 @@ public static class RtnlRequests
         return w;
     }
 
+    /// <summary>A policy rule, as <c>ip rule add [from SRC] [to DST] [iif X] [oif Y] [priority P] table T</c>.</summary>
+    public static NetlinkMessageWriter NewRule(RuleSpec rule) => RuleMessage(Rtm.NewRule, Nlmsg.FCreate | Nlmsg.FExcl, rule);
+
+    /// <summary>Deletes the first rule matching what is given, as <c>ip rule del ...</c>.</summary>
+    public static NetlinkMessageWriter DeleteRule(RuleSpec rule) => RuleMessage(Rtm.DelRule, 0, rule);
+
+    /// <summary>Every rule of one family, as <c>ip [-6] rule list</c>.</summary>
+    public static NetlinkMessageWriter DumpRules(byte family) =>
+        new NetlinkMessageWriter(Rtm.GetRule, 0).WriteBytes(new byte[] { family, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 });
+
+    private static NetlinkMessageWriter RuleMessage(ushort type, ushort flags, RuleSpec rule)
+    {
+        // struct fib_rule_hdr: family, dst_len, src_len, tos, table, res1, res2, action, flags (u32).
+        var header = new byte[12];
+        header[0] = rule.IsV4 ? AddressFamily.Inet : AddressFamily.Inet6;
+        header[1] = (byte)(rule.Destination?.PrefixLength ?? 0);
+        header[2] = (byte)(rule.Source?.PrefixLength ?? 0);
+        header[4] = rule.Table is > 0 and < 256 ? (byte)rule.Table : (byte)0;
+        header[7] = rule.Table > 0 ? Fra.ActionToTable : (byte)0;
+        var w = new NetlinkMessageWriter(type, flags).WriteBytes(header);
+        if (rule.Source is { } source)
+        {
+            w.Attribute(Fra.Src, source.Address.GetAddressBytes());
+        }
+
+        if (rule.Destination is { } destination)
+        {
+            w.Attribute(Fra.Dst, destination.Address.GetAddressBytes());
+        }
+
+        if (rule.InputInterface is { } iif)
+        {
+            w.AttributeString(Fra.IifName, iif);
+        }
+
+        if (rule.OutputInterface is { } oif)
+        {
+            w.AttributeString(Fra.OifName, oif);
+        }
+
+        if (rule.Priority > 0)
+        {
+            w.AttributeU32(Fra.Priority, (uint)rule.Priority);
+        }
+
+        if (rule.Table >= 256)
+        {
+            w.AttributeU32(Fra.Table, (uint)rule.Table);
+        }
+
+        return w;
+    }
+
     private static NetlinkMessageWriter SetLinkAttribute(int index) =>
-        new NetlinkMessageWriter(Rtm.NewLink, 0).WriteBytes(RtnlClient.IfInfoMsg(AddressFamily.Unspec, index, 0, 0));
+        new NetlinkMessageWriter(Rtm.NewLink, 0).WriteBytes(IfInfoMsg(AddressFamily.Unspec, index, 0, 0));
 
     private static byte[] VlanInfo(ushort flags, int vid)
     {
         var bytes = new byte[4];
         BinaryPrimitives.WriteUInt16LittleEndian(bytes, flags);
         BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(2), (ushort)vid);
+        return bytes;
+    }
+
+    public static NetlinkMessageWriter GetLink(string name) =>
+        new NetlinkMessageWriter(Rtm.GetLink, 0).WriteBytes(IfInfoMsg(AddressFamily.Unspec, 0, 0, 0)).AttributeString(Ifla.IfName, name);
+
+    public static NetlinkMessageWriter GetLink(int index) =>
+        new NetlinkMessageWriter(Rtm.GetLink, 0).WriteBytes(IfInfoMsg(AddressFamily.Unspec, index, 0, 0));
+
+    /// <summary>Every link (the client adds NLM_F_DUMP), as <c>ip link show</c>.</summary>
+    public static NetlinkMessageWriter DumpLinks() =>
+        new NetlinkMessageWriter(Rtm.GetLink, 0).WriteBytes(IfInfoMsg(AddressFamily.Unspec, 0, 0, 0));
+
+    /// <summary>Addresses of one family (0: all), as <c>ip addr show</c>; the index is a hint the kernel may ignore.</summary>
+    public static NetlinkMessageWriter DumpAddresses(byte family, int index) =>
+        new NetlinkMessageWriter(Rtm.GetAddr, 0).WriteBytes(IfAddrMsg(family, 0, 0, 0, index));
+
+    /// <summary>Routes of one family in every table, as <c>ip route show table all</c>.</summary>
+    public static NetlinkMessageWriter DumpRoutes(byte family) =>
+        new NetlinkMessageWriter(Rtm.GetRoute, 0).WriteBytes(new byte[] { family, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 });
+
+    public static byte[] IfInfoMsg(byte family, int index, uint flags, uint change)
+    {
+        var bytes = new byte[16];
+        bytes[0] = family;
+        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(4), index);
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(8), flags);
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(12), change);
+        return bytes;
+    }
+
+    public static byte[] IfAddrMsg(byte family, byte prefixLength, byte flags, byte scope, int index)
+    {
+        var bytes = new byte[8];
+        bytes[0] = family;
+        bytes[1] = prefixLength;
+        bytes[2] = flags;
+        bytes[3] = scope;
+        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(4), index);
         return bytes;
     }
 }
@@ -276,8 +391,8 @@ public sealed record RouteSpec
 
     public int AdvMss { get; init; }
 
-    /// <summary>When true a gateway-less route gets link scope (what `ip route` infers); false keeps universe.</summary>
-    public bool LinkScopeWhenDirect { get; init; }
+    /// <summary>The preferred source address (RTA_PREFSRC, <c>ip route ... src A</c>).</summary>
+    public System.Net.IPAddress? Source { get; init; }
 
     public bool IsV4 => Destination.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork;
 }

@@ -1,9 +1,8 @@
 using System.Net;
-using LibCni.Netfilter;
 using LibCni.Types;
 using static LibCni.Netfilter.NftFields;
 
-namespace CniPlugins.Bridge;
+namespace LibCni.Netfilter.Masquerade;
 
 /// <summary>
 /// ipMasq with nftables, laid out as the reference lays it out (table <c>inet cni_plugins_masquerade</c>):

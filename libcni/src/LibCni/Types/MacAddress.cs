@@ -1,8 +1,7 @@
 using System.Globalization;
 using LibCni.Netlink.Route;
-using LibCni.Types;
 
-namespace CniPlugins.Tuning;
+namespace LibCni.Types;
 
 /// <summary>
 /// Hardware addresses in every form Go's net.ParseMAC accepts: 6, 8 or 20 octets written
@@ -80,6 +79,31 @@ public static class MacAddress
             ? address
             : throw new CniException(CniErrorCode.InvalidNetworkConfig, $"invalid MAC address \"{text}\" in {source}",
                 "expected a form Go's net.ParseMAC accepts, e.g. 0a:58:0a:f4:00:05, 0a-58-0a-f4-00-05 or 0a58.0af4.0005");
+
+    /// <summary>
+    /// A MAC for an Ethernet interface (veth, macvlan, ...): any form <see cref="TryParse"/> reads, but six octets and
+    /// unicast, as the kernel takes it. Code 7 names the value otherwise.
+    /// </summary>
+    public static byte[] ParseInterfaceMac(string text)
+    {
+        if (!TryParse(text, out var mac))
+        {
+            throw new CniException(CniErrorCode.InvalidNetworkConfig, $"invalid MAC address \"{text}\"",
+                "expected six hex octets as 0a:58:0a:f4:00:05, 0a-58-0a-f4-00-05 or 0a58.0af4.0005");
+        }
+
+        if (mac.Length != 6)
+        {
+            throw new CniException(CniErrorCode.InvalidNetworkConfig, $"invalid MAC address \"{text}\"", $"a {mac.Length}-octet hardware address does not fit an Ethernet interface");
+        }
+
+        if ((mac[0] & 1) != 0)
+        {
+            throw new CniException(CniErrorCode.InvalidNetworkConfig, $"invalid MAC address \"{text}\"", "a multicast address cannot be an interface address");
+        }
+
+        return mac;
+    }
 
     /// <summary>The kernel's (and Go's) text form: lowercase octets joined by colons.</summary>
     public static string Format(ReadOnlySpan<byte> address) => LinkInfo.FormatMac(address);

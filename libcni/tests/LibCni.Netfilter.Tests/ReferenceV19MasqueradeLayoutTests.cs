@@ -1,11 +1,11 @@
-using CniPlugins.Bridge;
+using LibCni.Netfilter.Masquerade;
 using LibCni.Netfilter;
-using NftMasquerade = CniPlugins.Bridge.NftMasquerade;
 using LibCni.TestKit;
 using LibCni.Types;
 using Xunit;
+using NftMasquerade = LibCni.Netfilter.Masquerade.NftMasquerade;
 
-namespace Bridge.Tests;
+namespace LibCni.Masquerade.Tests;
 
 /// <summary>
 /// ipMasq as the reference (v1.9) lays it out, pinned from its source (pkg/ip/ipmasq_nftables_linux.go,

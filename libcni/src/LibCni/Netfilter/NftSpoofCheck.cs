@@ -1,8 +1,15 @@
 using System.Net.NetworkInformation;
-using LibCni.Netfilter;
 using static LibCni.Netfilter.NftFields;
 
-namespace CniPlugins.Bridge;
+namespace LibCni.Netfilter;
+
+/// <summary>MAC anti-spoofing on a host-side link (bridge's macspoofchk option).</summary>
+public interface ISpoofCheck
+{
+    void Setup(string hostVeth, string containerMac, string attachmentId);
+
+    void Teardown(string attachmentId);
+}
 
 /// <summary>
 /// macspoofchk with the nftables bridge family, as the reference lays it out: table <c>bridge nat</c>,
@@ -19,7 +26,7 @@ public sealed class NftSpoofCheck(Func<INftables> open) : ISpoofCheck
 
     public static string MacChain(string attachmentId) => IfaceChain(attachmentId) + "-mac";
 
-    public static string Comment(string attachmentId) => LibCni.Netfilter.RuleTags.TruncateComment("macspoofchk-" + attachmentId);
+    public static string Comment(string attachmentId) => RuleTags.TruncateComment("macspoofchk-" + attachmentId);
 
     public void Setup(string hostVeth, string containerMac, string attachmentId)
     {

@@ -1,7 +1,6 @@
-using LibCni.Netfilter;
 using LibCni.Types;
 
-namespace CniPlugins.Bridge;
+namespace LibCni.Netfilter.Masquerade;
 
 /// <summary>
 /// ipMasq with iptables, in the reference's layout so existing tooling recognises it: a per-container
@@ -133,14 +132,4 @@ public sealed class IptablesMasquerade(IIptablesRunner iptables) : IMasquerade
     private static string Escape(string text) => text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal);
 
     private static string Quote(string text) => "\"" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
-}
-
-/// <summary>Chooses the masquerade backend for a config.</summary>
-public static class Masquerading
-{
-    public static IMasquerade For(MasqueradeBackend backend) => backend switch
-    {
-        MasqueradeBackend.IpTables => new IptablesMasquerade(IptablesRunner.Instance),
-        _ => new NftMasquerade(LibCni.Netfilter.NftClient.Open),
-    };
 }

@@ -1,11 +1,11 @@
-using CniPlugins.Bridge;
+using LibCni.Netfilter.Masquerade;
 using LibCni.Netfilter;
-using NftMasquerade = CniPlugins.Bridge.NftMasquerade;
 using LibCni.TestKit;
 using LibCni.Types;
 using Xunit;
+using NftMasquerade = LibCni.Netfilter.Masquerade.NftMasquerade;
 
-namespace Bridge.Tests;
+namespace LibCni.Masquerade.Tests;
 
 public class NftMasqueradeTests
 {

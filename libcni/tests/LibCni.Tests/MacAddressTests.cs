@@ -1,8 +1,7 @@
-using CniPlugins.Tuning;
 using LibCni.Types;
 using Xunit;
 
-namespace Tuning.Tests;
+namespace LibCni.Tests;
 
 public class MacAddressTests
 {

@@ -1,0 +1,64 @@
+using LibCni.Types;
+
+namespace LibCni.Interfaces;
+
+/// <summary>A link as a plugin tracks it: name, index in its netns, MAC.</summary>
+public sealed record LinkRef(string Name, int Index, string Mac);
+
+/// <summary>
+/// What <see cref="IContainerInterfaces.Configure"/> puts on a container interface: the IPAM result's
+/// addresses and routes. <paramref name="EnableDad"/> null leaves the kernel's IPv6 DAD settings alone;
+/// <paramref name="Announce"/> turns on arp_notify and ndisc_notify so peers learn the new addresses at link up.
+/// </summary>
+public sealed record InterfaceAddressing(IReadOnlyList<IpConfig100> Ips, IReadOnlyList<Route> Routes, bool? EnableDad = null, bool Announce = false);
+
+/// <summary>A route as CHECK reads it back.</summary>
+public sealed record RouteView(CidrAddress Destination, System.Net.IPAddress? Gateway, int OutputIndex = 0, int Table = 254);
+
+/// <summary>A container interface as CHECK finds it, with the main-table routes of its netns.</summary>
+public sealed record ContainerLinkState(string Name, int Index, string Mac, string Kind, int PeerIndex, IReadOnlyList<CidrAddress> Addresses, IReadOnlyList<RouteView> Routes)
+{
+    public bool IsUp { get; init; }
+
+    public int Mtu { get; init; }
+}
+
+/// <summary>A host-side link as CHECK finds it.</summary>
+public sealed record HostLinkState(string Name, int Index, string Mac, string? Kind, int MasterIndex, int PeerIndex, bool Promiscuous);
+
+/// <summary>
+/// The container-interface work every main plugin shares (the reference's <c>pkg/ip</c> and
+/// <c>ipam.ConfigureIface</c>): a veth into the container, addresses and routes from an IPAM result,
+/// deleting a link and learning its addresses, reading it back for CHECK, and forwarding on the host.
+/// Host-side calls act in the plugin's own netns; container-side calls take the netns path and throw
+/// <see cref="Kernel.NetnsNotFoundException"/> when it is gone.
+/// </summary>
+public interface IContainerInterfaces
+{
+    /// <summary>Creates the veth: <paramref name="ifName"/> (left down) in the container, a random vethXXXXXXXX peer on the host, up.</summary>
+    (LinkRef Host, LinkRef Container) CreateVeth(string netns, string ifName, int mtu, byte[]? mac);
+
+    /// <summary>Removes a host link (rollback). Missing is fine.</summary>
+    void DeleteHostLink(string name);
+
+    /// <summary>Addresses, link up, the DAD wait and routes for the container interface, as the reference's ConfigureIface.</summary>
+    void Configure(string netns, string ifName, InterfaceAddressing addressing);
+
+    void SetLinkUp(string netns, string ifName);
+
+    /// <summary>Deletes the container interface and returns its global addresses; none when it is missing.</summary>
+    IReadOnlyList<CidrAddress> DeleteLink(string netns, string ifName);
+
+    /// <summary>The container interface, or null when it is missing.</summary>
+    ContainerLinkState? Inspect(string netns, string ifName);
+
+    HostLinkState? InspectHostLink(string name);
+
+    LinkRef GetHostLink(string name);
+
+    /// <summary>Waits (about 2.6 s at most) for a host link to be operationally up and returns it refreshed.</summary>
+    LinkRef WaitHostLinkUp(string name, string what);
+
+    /// <summary>ip_forward and/or IPv6 forwarding on in the host netns, written only when not already 1.</summary>
+    void EnableForwarding(bool ipv4, bool ipv6);
+}
