@@ -90,4 +90,30 @@ public class ContainerInterfacesKernelTests
         Assert.Equal("1", Shell.Run("ip", "netns", "exec", host.Name, "cat", "/proc/sys/net/ipv4/ip_forward").Trim());
         Assert.Equal("1", Shell.Run("ip", "netns", "exec", host.Name, "cat", "/proc/sys/net/ipv6/conf/all/forwarding").Trim());
     }
+
+    [Fact]
+    public void Rules_and_routes_by_table_round_trip_through_the_kernel()
+    {
+        using var host = TestNetns.Create("cnihost");
+        host.Ip("link", "add", "eth0", "type", "veth", "peer", "name", "eth0p");
+        host.Ip("link", "set", "eth0", "up");
+        host.Ip("addr", "add", "10.1.0.5/24", "dev", "eth0");
+        NetNamespace.Run(host.Path, () =>
+        {
+            using var rtnl = NetNamespace.OpenRtnl();
+            var eth0 = rtnl.GetLink("eth0")!.Index;
+            var rule = new LibCni.Netlink.Route.RuleSpec { Source = CidrAddress.Parse("10.1.0.5/32"), Priority = 30000, Table = 100 };
+            rtnl.AddRule(rule);
+            rtnl.ReplaceRoute(new LibCni.Netlink.Route.RouteSpec { Destination = CidrAddress.Parse("0.0.0.0/0"), Gateway = IpText.Parse("10.1.0.1"), OutputIndex = eth0, Table = 100 });
+            var listed = rtnl.ListRules(LibCni.Netlink.Route.AddressFamily.Inet).Single(r => r.Priority == 30000);
+            Assert.Equal(rule, listed with { InputInterface = null, OutputInterface = null });
+            Assert.Single(rtnl.ListRoutes(LibCni.Netlink.Route.AddressFamily.Inet, 100, eth0));
+            rtnl.DeleteRoute(new LibCni.Netlink.Route.RouteSpec { Destination = CidrAddress.Parse("10.1.0.0/24"), OutputIndex = eth0 });
+            rtnl.DeleteRule(rule);
+            rtnl.DeleteRule(rule);
+        });
+        Assert.DoesNotContain("30000", host.Ip("rule"), StringComparison.Ordinal);
+        Assert.Contains("default via 10.1.0.1 dev eth0", host.Ip("route", "show", "table", "100"), StringComparison.Ordinal);
+        Assert.DoesNotContain("10.1.0.0/24", host.Ip("route"), StringComparison.Ordinal);
+    }
 }

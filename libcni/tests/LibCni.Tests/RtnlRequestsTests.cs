@@ -162,4 +162,46 @@ public class RtnlRequestsTests
         Assert.EndsWith(Hex("08000f00e8030000"), bytes, StringComparison.Ordinal);
         Assert.Equal("fc", bytes.Substring(32 + 8, 2));
     }
+
+    // The captures below: scripts/in-private-netns, eth0 ifindex 3 (eth0p 2), iproute2 6.1.
+
+    // ip rule add from 10.1.0.5/32 priority 30000 table 100
+    [Fact]
+    public void New_rule_from_an_address_to_a_table() => Assert.Equal(
+        "2c000000200005060000000000000000020020006400000100000000080002000a0100050800060030750000",
+        Bytes(RtnlRequests.NewRule(new RuleSpec { Source = CidrAddress.Parse("10.1.0.5/32"), Priority = 30000, Table = 100 })));
+
+    // ip -6 rule add from fd00::5/128 table 300 (a table id above 255 goes in FRA_TABLE)
+    [Fact]
+    public void New_ipv6_rule_to_a_large_table() => Assert.Equal(
+        "380000002000050600000000000000000a008000000000010000000014000200fd00000000000000000000000000000508000f002c010000",
+        Bytes(RtnlRequests.NewRule(new RuleSpec { IsV4 = false, Source = CidrAddress.Parse("fd00::5/128"), Table = 300 })));
+
+    // ip rule del from 10.1.0.5/32 priority 30000 table 100
+    [Fact]
+    public void Delete_rule() => Assert.Equal(
+        "2c000000210005000000000000000000020020006400000000000000080002000a0100050800060030750000",
+        Bytes(RtnlRequests.DeleteRule(new RuleSpec { Source = CidrAddress.Parse("10.1.0.5/32"), Priority = 30000, Table = 100 })));
+
+    // ip route del 10.1.0.0/24 dev eth0 (protocol and type unset, scope nowhere: matches the kernel's connected route)
+    [Fact]
+    public void Delete_route_matches_any_protocol_and_scope() => Assert.Equal(
+        "2c00000019000500000000000000000002180000fe00ff0000000000080001000a0100000800040003000000",
+        Bytes(RtnlRequests.DeleteRoute(new RouteSpec { Destination = CidrAddress.Parse("10.1.0.0/24"), OutputIndex = 3 })));
+
+    // ip route add 10.1.0.0/24 src 10.1.0.5 via 10.1.0.1 dev eth0; ip adds NLM_F_EXCL, ours creates without it
+    [Fact]
+    public void New_route_with_a_preferred_source() => Assert.Equal(
+        "3c00000018000504000000000000000002180000fe03000100000000080001000a010000080007000a010005080005000a0100010800040003000000",
+        Bytes(RtnlRequests.NewRoute(new RouteSpec { Destination = CidrAddress.Parse("10.1.0.0/24"), Source = IpText.Parse("10.1.0.5"), Gateway = IpText.Parse("10.1.0.1"), OutputIndex = 3 })));
+
+    // ip route replace 10.2.0.0/24 via 10.1.0.1 dev eth0 table 100
+    [Fact]
+    public void Replace_route_in_a_table() => Assert.Equal(
+        "34000000180005050000000000000000021800006403000100000000080001000a020000080005000a0100010800040003000000",
+        Bytes(RtnlRequests.ReplaceRoute(new RouteSpec { Destination = CidrAddress.Parse("10.2.0.0/24"), Gateway = IpText.Parse("10.1.0.1"), OutputIndex = 3, Table = 100 })));
+
+    // ip link set dev eth0p alias hello
+    [Fact]
+    public void Set_alias() => Assert.Equal("2c000000100005000000000000000000000000000200000000000000000000000900140068656c6c6f000000", Bytes(RtnlRequests.SetAlias(2, "hello")));
 }

@@ -86,7 +86,7 @@ public static class RtnlRequests
         SetLinkAttribute(index).AttributeString(Ifla.IfName, name);
 
     public static NetlinkMessageWriter SetAlias(int index, string alias) =>
-        SetLinkAttribute(index).AttributeString(Ifla.IfAlias, alias);
+        SetLinkAttribute(index).AttributeString(Ifla.IfAlias, alias, nulTerminated: false);
 
     public static NetlinkMessageWriter SetTxQueueLength(int index, int length) =>
         SetLinkAttribute(index).AttributeU32(Ifla.TxQLen, (uint)length);
@@ -286,7 +286,7 @@ public static class RtnlRequests
         header[1] = (byte)(rule.Destination?.PrefixLength ?? 0);
         header[2] = (byte)(rule.Source?.PrefixLength ?? 0);
         header[4] = rule.Table is > 0 and < 256 ? (byte)rule.Table : (byte)0;
-        header[7] = rule.Table > 0 ? Fra.ActionToTable : (byte)0;
+        header[7] = rule.Table > 0 && type == Rtm.NewRule ? Fra.ActionToTable : (byte)0;
         var w = new NetlinkMessageWriter(type, flags).WriteBytes(header);
         if (rule.Source is { } source)
         {
