@@ -41,7 +41,11 @@ public sealed class BridgePlugin(IBridgeKernel kernel, IDelegatePlugin ipam, Fun
 
     private Result100 AddWithUndo(CmdArgs args, BridgeConfig config, Stack<(string What, Action Action)> undo)
     {
-        var bridge = kernel.EnsureBridge(config.BridgeName, config.Mtu, config.VlanFiltering, config.PromiscMode);
+        // An unpinned bridge takes the lowest MAC among its ports as each joins, so a bridge that will carry the gateway
+        // is pinned before our port joins: containers' ARP entries for the gateway stay valid as pods come and go. The
+        // reference pins only the link that gets the gateway address (not a VLAN gateway's bridge, not an L2 bridge).
+        var gatewayOnBridge = config.IsLayer3 && config.IsGateway && config.Vlan == 0;
+        var bridge = kernel.EnsureBridge(config.BridgeName, config.Mtu, config.VlanFiltering, config.PromiscMode, pinMac: gatewayOnBridge);
         var (hostVeth, containerVeth) = kernel.CreateVeth(args.Netns, args.IfName, config.Mtu, config.Mac);
         undo.Push(($"delete {hostVeth.Name}", () => kernel.DeleteHostLink(hostVeth.Name)));
 
@@ -102,7 +106,7 @@ public sealed class BridgePlugin(IBridgeKernel kernel, IDelegatePlugin ipam, Fun
             hostVeth = kernel.WaitPortUp(hostVeth.Name);
         }
 
-        // The bridge's MAC may change when its first port joins; report what it is now.
+        // An unpinned bridge's MAC may have changed as ports joined; report what it is now.
         result.Interfaces[1].Mac = hostVeth.Mac;
         result.Interfaces[0].Mac = kernel.GetHostLink(bridge.Name).Mac;
         if (config.Dns is not null)

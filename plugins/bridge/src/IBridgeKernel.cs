@@ -31,8 +31,11 @@ public sealed record RouteView(CidrAddress Destination, System.Net.IPAddress? Ga
 /// </summary>
 public interface IBridgeKernel
 {
-    /// <summary>Creates or reuses the bridge (tolerating a concurrent create), sets accept_ra=0, promisc, up.</summary>
-    LinkRef EnsureBridge(string name, int mtu, bool vlanFiltering, bool promiscuous);
+    /// <summary>
+    /// Creates or reuses the bridge (tolerating a concurrent create), sets accept_ra=0, promisc, up. With
+    /// <paramref name="pinMac"/> the bridge's MAC is pinned to the one it has now, before any port of ours joins.
+    /// </summary>
+    LinkRef EnsureBridge(string name, int mtu, bool vlanFiltering, bool promiscuous, bool pinMac);
 
     /// <summary>Creates the veth: <paramref name="ifName"/> in the container, a random vethXXXXXXXX peer on the host.</summary>
     (LinkRef Host, LinkRef Container) CreateVeth(string netns, string ifName, int mtu, byte[]? mac);
@@ -47,7 +50,10 @@ public interface IBridgeKernel
 
     void SetContainerLinkUp(string netns, string ifName);
 
-    /// <summary>Puts a gateway address on a host link, replacing a conflicting one only when forced.</summary>
+    /// <summary>
+    /// Puts a gateway address on a host link, replacing a conflicting one only when forced; a newly added address
+    /// pins the link's MAC to <c>link.Mac</c>, as read before its ports joined.
+    /// </summary>
     void EnsureGatewayAddress(LinkRef link, CidrAddress gateway, bool forceAddress);
 
     /// <summary>The <c>bridge.vlan</c> veth that carries the gateway on a VLAN, created on first use.</summary>

@@ -33,11 +33,58 @@ public sealed class FakeBridgeKernel : IBridgeKernel
         }
     }
 
-    public LinkRef EnsureBridge(string name, int mtu, bool vlanFiltering, bool promiscuous)
+    /// <summary>
+    /// The bridge's MAC as the kernel keeps it: its own while it has no port or once pinned (set by hand), else the
+    /// lowest MAC among its ports. Every value it takes is in <see cref="BridgeMacs"/>.
+    /// </summary>
+    public string BridgeMac
     {
-        Step($"EnsureBridge {name} mtu={mtu} vlanFiltering={vlanFiltering} promisc={promiscuous}");
+        get => BridgeMacs[^1];
+        set => BridgeMacs.Add(value);
+    }
+
+    public List<string> BridgeMacs { get; } = ["02:00:00:00:00:10"];
+
+    public bool BridgePinned { get; set; }
+
+    /// <summary>MACs of the bridge's ports (ports already there count: set them for an existing bridge).</summary>
+    public List<string> BridgePorts { get; } = [];
+
+    /// <summary>Each link whose MAC was set by hand, and to what.</summary>
+    public List<(string Link, string Mac)> MacPins { get; } = [];
+
+    private string? _bridgeName;
+
+    private void Pin(string link, string mac)
+    {
+        MacPins.Add((link, mac));
+        if (link == _bridgeName)
+        {
+            BridgeMac = mac;
+            BridgePinned = true;
+        }
+    }
+
+    private void PortJoined(string mac)
+    {
+        BridgePorts.Add(mac);
+        if (!BridgePinned)
+        {
+            BridgeMac = BridgePorts.Min(StringComparer.Ordinal)!;
+        }
+    }
+
+    public LinkRef EnsureBridge(string name, int mtu, bool vlanFiltering, bool promiscuous, bool pinMac)
+    {
+        Step($"EnsureBridge {name} mtu={mtu} vlanFiltering={vlanFiltering} promisc={promiscuous} pinMac={pinMac}");
         HostLinks.Add(name);
-        return new LinkRef(name, 10, "02:00:00:00:00:10");
+        _bridgeName = name;
+        if (pinMac)
+        {
+            Pin(name, BridgeMac);
+        }
+
+        return new LinkRef(name, 10, BridgeMac);
     }
 
     public (LinkRef Host, LinkRef Container) CreateVeth(string netns, string ifName, int mtu, byte[]? mac)
@@ -53,8 +100,11 @@ public sealed class FakeBridgeKernel : IBridgeKernel
         HostLinks.Remove(name);
     }
 
-    public void AttachPort(LinkRef hostVeth, LinkRef bridge, PortSettings settings) =>
+    public void AttachPort(LinkRef hostVeth, LinkRef bridge, PortSettings settings)
+    {
         Step($"AttachPort {hostVeth.Name} {bridge.Name} hairpin={settings.Hairpin} isolated={settings.Isolated} vlan={settings.Vlan} trunk={string.Join(",", settings.TrunkVlans)}");
+        PortJoined(hostVeth.Mac);
+    }
 
     public void ConfigureContainer(string netns, string ifName, ContainerAddressing addressing)
     {
@@ -64,11 +114,16 @@ public sealed class FakeBridgeKernel : IBridgeKernel
 
     public void SetContainerLinkUp(string netns, string ifName) => Step($"SetContainerLinkUp {ifName}");
 
-    public void EnsureGatewayAddress(LinkRef link, CidrAddress gateway, bool forceAddress) => Step($"EnsureGatewayAddress {link.Name} {gateway}");
+    public void EnsureGatewayAddress(LinkRef link, CidrAddress gateway, bool forceAddress)
+    {
+        Step($"EnsureGatewayAddress {link.Name} {gateway}");
+        Pin(link.Name, link.Mac);
+    }
 
     public LinkRef EnsureVlanGatewayLink(LinkRef bridge, int vlan, int mtu, bool preserveDefaultVlan)
     {
         Step($"EnsureVlanGatewayLink {bridge.Name}.{vlan}");
+        PortJoined("02:00:00:00:00:13");
         return new LinkRef($"{bridge.Name}.{vlan}", 12, "02:00:00:00:00:12");
     }
 
@@ -80,7 +135,7 @@ public sealed class FakeBridgeKernel : IBridgeKernel
         return new LinkRef(name, 11, "02:00:00:00:00:11");
     }
 
-    public LinkRef GetHostLink(string name) => new(name, 10, "02:00:00:00:00:99");
+    public LinkRef GetHostLink(string name) => new(name, 10, name == _bridgeName ? BridgeMac : "02:00:00:00:00:99");
 
     public IReadOnlyList<CidrAddress> DeleteContainerLink(string netns, string ifName)
     {
