@@ -94,7 +94,10 @@ public sealed class FakeContainerInterfaces(List<string>? calls = null) : IConta
 
     public HostLinkState? InspectHostLink(string name) => HostStates.GetValueOrDefault(name);
 
-    public LinkRef GetHostLink(string name) => new(name, 10, "02:00:00:00:00:99");
+    /// <summary>The MAC GetHostLink reports for a link, when a plugin's fake keeps it (null: a fixed one).</summary>
+    public Func<string, string?>? HostMac { get; set; }
+
+    public LinkRef GetHostLink(string name) => new(name, 10, HostMac?.Invoke(name) ?? "02:00:00:00:00:99");
 
     public LinkRef WaitHostLinkUp(string name, string what)
     {

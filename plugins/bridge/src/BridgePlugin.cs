@@ -37,7 +37,11 @@ public sealed class BridgePlugin(IBridgeKernel kernel, IContainerInterfaces link
 
     private Result100 AddWithUndo(CmdArgs args, BridgeConfig config, Rollback undo)
     {
-        var bridge = kernel.EnsureBridge(config.BridgeName, config.Mtu, config.VlanFiltering, config.PromiscMode);
+        // An unpinned bridge takes the lowest MAC among its ports as each joins, so a bridge that will carry the gateway
+        // is pinned before our port joins: containers' ARP entries for the gateway stay valid as pods come and go. The
+        // reference pins only the link that gets the gateway address (not a VLAN gateway's bridge, not an L2 bridge).
+        var gatewayOnBridge = config.IsLayer3 && config.IsGateway && config.Vlan == 0;
+        var bridge = kernel.EnsureBridge(config.BridgeName, config.Mtu, config.VlanFiltering, config.PromiscMode, pinMac: gatewayOnBridge);
         var (hostVeth, containerVeth) = links.CreateVeth(args.Netns, args.IfName, config.Mtu, config.Mac);
         undo.Push($"delete {hostVeth.Name}", () => links.DeleteHostLink(hostVeth.Name));
 
@@ -98,7 +102,7 @@ public sealed class BridgePlugin(IBridgeKernel kernel, IContainerInterfaces link
             hostVeth = links.WaitHostLinkUp(hostVeth.Name, "bridge port");
         }
 
-        // The bridge's MAC may change when its first port joins; report what it is now.
+        // An unpinned bridge's MAC may have changed as ports joined; report what it is now.
         result.Interfaces[1].Mac = hostVeth.Mac;
         result.Interfaces[0].Mac = links.GetHostLink(bridge.Name).Mac;
         if (config.Dns is not null)

@@ -15,12 +15,18 @@ public sealed record BridgeVlanOp(bool Add, int MinVid, int MaxVid, bool Pvid, b
 /// </summary>
 public interface IBridgeKernel
 {
-    /// <summary>Creates or reuses the bridge (tolerating a concurrent create), sets accept_ra=0, promisc, up.</summary>
-    LinkRef EnsureBridge(string name, int mtu, bool vlanFiltering, bool promiscuous);
+    /// <summary>
+    /// Creates or reuses the bridge (tolerating a concurrent create), sets accept_ra=0, promisc, up. With
+    /// <paramref name="pinMac"/> the bridge's MAC is pinned to the one it has now, before any port of ours joins.
+    /// </summary>
+    LinkRef EnsureBridge(string name, int mtu, bool vlanFiltering, bool promiscuous, bool pinMac);
 
     void AttachPort(LinkRef hostVeth, LinkRef bridge, PortSettings settings);
 
-    /// <summary>Puts a gateway address on a host link, replacing a conflicting one only when forced.</summary>
+    /// <summary>
+    /// Puts a gateway address on a host link, replacing a conflicting one only when forced; a newly added address
+    /// pins the link's MAC to <c>link.Mac</c>, as read before its ports joined.
+    /// </summary>
     void EnsureGatewayAddress(LinkRef link, CidrAddress gateway, bool forceAddress);
 
     /// <summary>The <c>bridge.vlan</c> veth that carries the gateway on a VLAN, created on first use.</summary>

@@ -24,7 +24,7 @@ public sealed class KernelBridge : IBridgeKernel
     // One host socket for the bridge's work and the shared interface work.
     private RtnlClient Host => _links.Host;
 
-    public LinkRef EnsureBridge(string name, int mtu, bool vlanFiltering, bool promiscuous)
+    public LinkRef EnsureBridge(string name, int mtu, bool vlanFiltering, bool promiscuous, bool pinMac)
     {
         LinkInfo bridge;
         try
@@ -39,6 +39,12 @@ public sealed class KernelBridge : IBridgeKernel
         catch (InvalidOperationException e)
         {
             throw new CniException(CniErrorCode.Internal, e.Message, $"bridge={name}");
+        }
+
+        if (pinMac)
+        {
+            // Setting the MAC it has marks it user-set (NET_ADDR_SET): from then on ports joining or leaving leave it alone.
+            Host.SetHardwareAddress(bridge.Index, bridge.HardwareAddress);
         }
 
         if (promiscuous && !bridge.IsPromiscuous)
@@ -156,9 +162,10 @@ public sealed class KernelBridge : IBridgeKernel
         {
         }
 
-        // Pin the bridge's MAC to itself, or it follows the lowest port MAC and changes as ports churn.
-        var current = Host.GetLink(link.Index) ?? throw new IOException($"{link.Name} vanished");
-        Host.SetHardwareAddress(current.Index, current.HardwareAddress);
+        // Pin the link's MAC to the one the caller read before any port joined (as the reference does), not to what
+        // it is now: an unpinned bridge has taken its lowest port's MAC by this point.
+        var mac = MacAddress.TryParse(link.Mac, out var parsed) ? parsed : throw new IOException($"{link.Name} has no MAC address to pin (\"{link.Mac}\")");
+        Host.SetHardwareAddress(link.Index, mac);
     }
 
     public LinkRef EnsureVlanGatewayLink(LinkRef bridge, int vlan, int mtu, bool preserveDefaultVlan)
