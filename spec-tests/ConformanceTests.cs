@@ -64,3 +64,11 @@ public class Firewall
     [MemberData(nameof(Catalog.For), "firewall", MemberType = typeof(Catalog))]
     public void Spec(string rule) => Conformance.Run(rule);
 }
+
+[Trait("Tier", "Spec")]
+public class Ptp
+{
+    [PluginTheory("ptp")]
+    [MemberData(nameof(Catalog.For), "ptp", MemberType = typeof(Catalog))]
+    public void Spec(string rule) => Conformance.Run(rule);
+}

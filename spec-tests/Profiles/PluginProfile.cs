@@ -17,6 +17,7 @@ public abstract class PluginProfile
         ["portmap"] = new PortmapProfile(),
         ["tuning"] = new TuningProfile(),
         ["firewall"] = new FirewallProfile(),
+        ["ptp"] = new PtpProfile(),
     };
 
     public abstract string Name { get; }

@@ -8,6 +8,8 @@ from .rows import Report
 CORE = ["bridge", "host-local", "loopback", "portmap"]
 # Written in parallel by other helpers: measured only when our dist/bin has them.
 OPTIONAL = ["tuning", "firewall"]
+# Main plugins with their own ADD/DEL rows (scenarios/mains.py); sizes and start-up too.
+MAIN = ["ptp"]
 
 FULL = dict(version=200, rss=10, loopback=200, hostlocal=100, fill=500, portmap=100, parallel=50, rounds=3,
             chained=50)
@@ -31,7 +33,7 @@ class Bench:
 
     def plugins(self):
         """The core four, plus each optional plugin both implementations have."""
-        return CORE + [p for p in OPTIONAL if self.ours.has(p) and self.ref.has(p)]
+        return CORE + [p for p in OPTIONAL + MAIN if self.ours.has(p) and self.ref.has(p)]
 
     def optional(self):
         return [p for p in OPTIONAL if self.ours.has(p) and self.ref.has(p)]
