@@ -27,6 +27,19 @@ public class JsonFieldsTests
     }
 
     [Fact]
+    public void Ipam_type_and_the_mac_readers_match_keys_case_insensitively_as_go_does()
+    {
+        var conf = CniJson.Decode("""
+            {"cniVersion":"1.0.0","name":"n","IPAM":{"Type":"host-local"},"RuntimeConfig":{"MAC":"0a:58:00:00:00:01"},"Args":{"CNI":{"Mac":"0a:58:00:00:00:02"}}}
+            """u8.ToArray(), NetConf.Read, "failed to load netconf");
+        Assert.Equal("host-local", conf.IpamType);
+        Assert.Equal("0a:58:00:00:00:01", conf.RuntimeConfigString("mac"));
+        Assert.Equal("0a:58:00:00:00:02", conf.ArgsCniString("mac"));
+        var e = Assert.Throws<CniException>(() => CniJson.Decode("""{"ipam":{"type":5}}"""u8.ToArray(), NetConf.Read, "failed to load netconf").IpamType);
+        Assert.Equal("failed to load netconf: ipam.type: expected a string, got number 5", e.Message);
+    }
+
+    [Fact]
     public void Keys_match_case_insensitively_and_the_last_duplicate_wins_as_in_go()
     {
         var json = Parse("""{"NAME":"first","Name":"second","mtu":1,"MTU":2}""");
