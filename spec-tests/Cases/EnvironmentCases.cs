@@ -81,6 +81,14 @@ public static class EnvironmentCases
     {
         var attachment = ctx.NewAttachment();
         var config = ctx.Profile.ConfigWithoutDelegate(ctx, attachment);
+        if (config is null)
+        {
+            // CNI_PATH is where the delegate is found: without it ADD fails with an error, and DEL of nothing succeeds.
+            CniAssert.Error(ctx.Invoke("ADD", ctx.Config(attachment), attachment, env => env.Remove("CNI_PATH")), "ADD without CNI_PATH of a plugin that must delegate");
+            CniAssert.Silent(ctx.Invoke("DEL", ctx.Config(attachment), attachment), "DEL after the failed ADD");
+            return;
+        }
+
         var result = CniAssert.Result(ctx.Invoke("ADD", config, attachment, env => env.Remove("CNI_PATH")), "ADD without CNI_PATH");
         var del = SpecVersions.AtLeast(ctx.Version, "0.4.0") ? PrevResults.With(config, result) : config;
         CniAssert.Silent(ctx.Invoke("DEL", del, attachment, env => env.Remove("CNI_PATH")), "DEL without CNI_PATH");

@@ -5,13 +5,11 @@ using Xunit;
 namespace SpecTests.Profiles;
 
 /// <summary>bridge with host-local IPAM, a unique bridge per case, run inside the case's own host netns.</summary>
-public sealed class BridgeProfile : PluginProfile
+public sealed class BridgeProfile : ContainerLinkProfile
 {
     public const string Subnet = "10.89.0.0/24";
 
     public override string Name => "bridge";
-
-    public override bool RunsInHost => true;
 
     public override JsonObject Config(CaseContext ctx, Attachment attachment)
     {
@@ -31,33 +29,11 @@ public sealed class BridgeProfile : PluginProfile
         return config;
     }
 
-    public override (JsonObject Config, Action<Dictionary<string, string>>? Env) FailingAdd(CaseContext ctx, Attachment attachment) =>
-        (Config(ctx, attachment), MissingNetns);
-
-    public override void VerifyAdded(CaseContext ctx, Attachment attachment, JsonObject result)
+    protected override void VerifyHostSide(CaseContext ctx, JsonObject result)
     {
-        var container = KernelView.Of(attachment.Netns);
-        Assert.True(KernelView.IsUp(container.RequireLink(attachment.IfName)), $"{attachment.IfName} should be UP in the container");
-        foreach (var address in CniAssert.Addresses(result))
-        {
-            container.RequireAddress(attachment.IfName, address);
-        }
-
         var host = KernelView.Of(ctx.Host);
         Assert.True(KernelView.IsUp(host.RequireLink(ctx.BridgeName)), $"bridge {ctx.BridgeName} should be UP in the host netns");
         var ports = ctx.Host.Ip("-j", "link", "show", "master", ctx.BridgeName);
         Assert.True(JsonNode.Parse(ports) is JsonArray { Count: > 0 }, $"bridge {ctx.BridgeName} should have the container's host-side port");
     }
-
-    public override void VerifyDeleted(CaseContext ctx, Attachment attachment) =>
-        Assert.True(KernelView.Of(attachment.Netns).Link(attachment.IfName) is null, $"{attachment.IfName} should be gone from the container after DEL");
-
-    public override bool TryBreak(CaseContext ctx, Attachment attachment, JsonObject result)
-    {
-        attachment.Netns.Ip("link", "del", attachment.IfName);
-        return true;
-    }
-
-    public override void VerifyReleasedByGc(CaseContext ctx, Attachment gone, JsonObject goneResult) =>
-        RequireAddressReusable(ctx, goneResult, "released by GC");
 }

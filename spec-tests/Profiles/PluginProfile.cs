@@ -49,8 +49,11 @@ public abstract class PluginProfile
     /// <summary>A complete, working config for an ADD of <paramref name="attachment"/> at the case's version.</summary>
     public abstract JsonObject Config(CaseContext ctx, Attachment attachment);
 
-    /// <summary>A working config that needs no delegated plugin, so it must work without CNI_PATH.</summary>
-    public virtual JsonObject ConfigWithoutDelegate(CaseContext ctx, Attachment attachment) => Config(ctx, attachment);
+    /// <summary>
+    /// A working config that needs no delegated plugin, so it must work without CNI_PATH; null for a plugin that
+    /// always delegates (ptp needs its IPAM plugin), which must then fail cleanly without CNI_PATH.
+    /// </summary>
+    public virtual JsonObject? ConfigWithoutDelegate(CaseContext ctx, Attachment attachment) => Config(ctx, attachment);
 
     /// <summary>A config carrying a prevResult the plugin must pass through unchanged; null if not a chaining plugin.</summary>
     public virtual JsonObject? PassthroughConfig(CaseContext ctx, Attachment attachment) => null;
