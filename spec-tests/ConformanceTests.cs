@@ -64,3 +64,11 @@ public class Firewall
     [MemberData(nameof(Catalog.For), "firewall", MemberType = typeof(Catalog))]
     public void Spec(string rule) => Conformance.Run(rule);
 }
+
+[Trait("Tier", "Spec")]
+public class Static
+{
+    [PluginTheory("static")]
+    [MemberData(nameof(Catalog.For), "static", MemberType = typeof(Catalog))]
+    public void Spec(string rule) => Conformance.Run(rule);
+}

@@ -17,6 +17,7 @@ public abstract class PluginProfile
         ["portmap"] = new PortmapProfile(),
         ["tuning"] = new TuningProfile(),
         ["firewall"] = new FirewallProfile(),
+        ["static"] = new StaticProfile(),
     };
 
     public abstract string Name { get; }

@@ -32,6 +32,7 @@ public class TarballTests
     [InlineData("portmap")]
     [InlineData("firewall")]
     [InlineData("tuning")]
+    [InlineData("static")]
     public void DistBinHoldsEveryPluginOfTheSuite(string plugin) => Assert.Contains(plugin, Artifacts.Plugins);
 
     [Fact]
