@@ -154,17 +154,16 @@ public sealed record StaticConfig(string CniVersion, IReadOnlyList<StaticAddress
     /// <summary>Routes are copied into the result as they are; a <c>null</c> one is skipped, one without dst refused.</summary>
     private static List<Route> ReadRoutes(JsonFields ipam)
     {
-        var routes = ipam.List("routes", (item, path) => item.ValueKind == JsonValueKind.Null ? null : SpecJson.ReadRoute(ipam.ObjectValue(item, path), requireDst: false))
-            ?.OfType<Route>().ToList() ?? [];
+        var routes = ipam.List("routes", (item, path) => item.ValueKind == JsonValueKind.Null ? null : SpecJson.ReadRoute(ipam.ObjectValue(item, path), requireDst: false)) ?? [];
         for (var i = 0; i < routes.Count; i++)
         {
-            if (routes[i].Dst.Address is null)
+            if (routes[i] is { Dst.Address: null })
             {
                 throw Invalid($"invalid route {i}: missing dst", $"ipam.routes[{i}] needs a \"dst\" CIDR");
             }
         }
 
-        return routes;
+        return routes.OfType<Route>().ToList();
     }
 
     private static bool AtLeast030(string version) =>

@@ -60,9 +60,10 @@ public class ConfigTests
     [Fact]
     public void Route_without_dst_is_refused()
     {
-        var e = Fails(Net(""","routes":[{"gw":"10.0.0.1"}]"""));
+        var e = Fails(Net(""","routes":[null,{"gw":"10.0.0.1"}]"""));
         Assert.Equal(CniErrorCode.InvalidNetworkConfig, e.Code);
-        Assert.Equal("invalid route 0: missing dst", e.Message);
+        Assert.Equal("invalid route 1: missing dst", e.Message);
+        Assert.Equal("ipam.routes[1] needs a \"dst\" CIDR", e.Details);
     }
 
     [Fact]
