@@ -72,3 +72,11 @@ public class Ptp
     [MemberData(nameof(Catalog.For), "ptp", MemberType = typeof(Catalog))]
     public void Spec(string rule) => Conformance.Run(rule);
 }
+
+[Trait("Tier", "Spec")]
+public class Static
+{
+    [PluginTheory("static")]
+    [MemberData(nameof(Catalog.For), "static", MemberType = typeof(Catalog))]
+    public void Spec(string rule) => Conformance.Run(rule);
+}

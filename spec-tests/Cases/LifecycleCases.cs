@@ -26,7 +26,7 @@ public static class LifecycleCases
         new("del-netns-gone", "1.2", "DEL succeeds when the container netns no longer exists", SpecCase.EachClaimed, DelNetnsGone),
         new("check-after-add", "1.2", "CHECK with the ADD result as prevResult succeeds and prints nothing", SpecCase.From("0.4.0"), CheckAfterAdd),
         new("check-detects-breakage", "1.2", "CHECK fails once the attachment is broken (interface removed, lo down, reservation released)",
-            SpecCase.From("0.4.0", p => p is not PortmapProfile), CheckDetectsBreakage),
+            SpecCase.From("0.4.0", p => p is not PortmapProfile and not StaticProfile), CheckDetectsBreakage),
         new("check-l2-only", "1.2", "bridge without IPAM: CHECK after ADD succeeds", SpecCase.From("0.4.0", p => p is BridgeProfile), CheckL2Only),
         new("gc-releases-invalid", "1.2", "GC releases what attachments outside cni.dev/valid-attachments hold and keeps the valid ones",
             SpecCase.From("1.1.0"), GcReleasesInvalid),

@@ -18,6 +18,7 @@ public abstract class PluginProfile
         ["tuning"] = new TuningProfile(),
         ["firewall"] = new FirewallProfile(),
         ["ptp"] = new PtpProfile(),
+        ["static"] = new StaticProfile(),
     };
 
     public abstract string Name { get; }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LibCni.Config;
 using LibCni.Json;
 using LibCni.Types;
 
@@ -17,7 +18,11 @@ internal sealed class NetDto
 
     public RuntimeConfigDto? RuntimeConfig { get; set; }
 
-    public ArgsDto? Args { get; set; }
+    /// <summary><c>runtimeConfig.ips</c> (the <c>ips</c> capability).</summary>
+    public List<string>? RuntimeConfigIps { get; set; }
+
+    /// <summary><c>args.cni.ips</c>.</summary>
+    public List<string>? ArgsIps { get; set; }
 
     public static NetDto Read(JsonFields json) => new()
     {
@@ -25,11 +30,10 @@ internal sealed class NetDto
         CniVersion = json.String("cniVersion"),
         Ipam = json.Object("ipam") is { } ipam ? IpamDto.Read(ipam) : null,
         RuntimeConfig = json.Object("runtimeConfig") is { } runtimeConfig
-            ? new RuntimeConfigDto { IpRanges = RangeDto.ReadSets(runtimeConfig, "ipRanges"), Ips = runtimeConfig.Strings("ips") }
+            ? new RuntimeConfigDto { IpRanges = RangeDto.ReadSets(runtimeConfig, "ipRanges") }
             : null,
-        Args = json.Object("args") is { } args
-            ? new ArgsDto { Cni = args.Object("cni") is { } cni ? new CniArgsDto { Ips = cni.Strings("ips") } : null }
-            : null,
+        RuntimeConfigIps = RequestedIps.FromRuntimeConfig(json),
+        ArgsIps = RequestedIps.FromArgs(json),
     };
 }
 
@@ -91,16 +95,4 @@ internal sealed class IpamDto : RangeDto
 internal sealed class RuntimeConfigDto
 {
     public List<List<RangeDto?>?>? IpRanges { get; set; }
-
-    public List<string>? Ips { get; set; }
-}
-
-internal sealed class ArgsDto
-{
-    public CniArgsDto? Cni { get; set; }
-}
-
-internal sealed class CniArgsDto
-{
-    public List<string>? Ips { get; set; }
 }

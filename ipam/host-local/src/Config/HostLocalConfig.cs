@@ -7,6 +7,7 @@ using LibCni.Config;
 using LibCni.Json;
 using LibCni.Types;
 using Range = CniPlugins.HostLocal.Allocation.Range;
+using Requests = LibCni.Config.RequestedIps;
 
 namespace CniPlugins.HostLocal.Config;
 
@@ -37,8 +38,8 @@ public sealed record HostLocalConfig(
             if (args.Get("IP") is { Length: > 0 } ip)
             {
                 // As the reference (pkg/ip ParseIP): an address, or an address with a prefix whose prefix is ignored.
-                requested.Add((ip.Contains('/') ? TryParseCidrAddress(ip, out var address) : IpText.TryParse(ip, out address))
-                    ? address
+                requested.Add(Requests.TryParse(ip, RequestedPrefix.Optional, out var address)
+                    ? address.Address
                     : throw new CniException(CniErrorCode.InvalidEnvironmentVariables,
                         $"ARGS: error parsing value of pair \"IP={ip}\": invalid IP address {ip}", "CNI_ARGS IP must be one IP address, optionally with a prefix"));
             }
@@ -46,8 +47,9 @@ public sealed record HostLocalConfig(
             args.RequireKnownKeys("IP");
         }
 
-        AddRequested(requested, net.Args?.Cni?.Ips, "args.cni.ips");
-        AddRequested(requested, net.RuntimeConfig?.Ips, "runtimeConfig.ips");
+        // Both lists add to CNI_ARGS IP; a prefix, if any, is ignored: only the address is requested.
+        requested.AddRange(Requests.Addresses(Requests.ParseAll(net.ArgsIps, Requests.ArgsField, RequestedPrefix.Optional, InvalidRequested)));
+        requested.AddRange(Requests.Addresses(Requests.ParseAll(net.RuntimeConfigIps, Requests.RuntimeConfigField, RequestedPrefix.Optional, InvalidRequested)));
 
         // Final order: runtimeConfig.ipRanges, the legacy single range, then ipam.ranges.
         var sources = new List<(List<RangeDto?> Set, string Field)>();
@@ -116,28 +118,9 @@ public sealed record HostLocalConfig(
     private static NetDto Deserialize(byte[] stdin) =>
         CniJson.Decode(stdin, NetDto.Read, "failed to parse network configuration");
 
-    private static void AddRequested(List<IPAddress> requested, List<string>? values, string field)
-    {
-        foreach (var (value, i) in (values ?? []).Select((v, i) => (v, i)))
-        {
-            if (string.IsNullOrEmpty(value))
-            {
-                throw Invalid("cannot understand ip: IP <nil> not v4 nor v6", $"{field}[{i}] is empty");
-            }
-
-            // A prefix, if any, is ignored: only the address is requested.
-            var slash = value.IndexOf('/');
-            var ok = slash < 0 ? IpText.TryParse(value, out var address) : TryParseCidrAddress(value, out address);
-            requested.Add(ok ? address : throw Invalid($"invalid IP address {value}", $"{field}[{i}]: \"{value}\""));
-        }
-    }
-
-    private static bool TryParseCidrAddress(string value, out IPAddress address)
-    {
-        var ok = CidrAddress.TryParse(value, out var cidr);
-        address = cidr.Address ?? IPAddress.None;
-        return ok;
-    }
+    private static CniException InvalidRequested(string value, string at) => value.Length == 0
+        ? Invalid("cannot understand ip: IP <nil> not v4 nor v6", $"{at} is empty")
+        : Invalid($"invalid IP address {value}", $"{at}: \"{value}\"");
 
     private static RangeSet BuildRangeSet(List<RangeDto?> dtos, string field, int index)
     {
