@@ -1,0 +1,101 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using LibCni.TestKit;
+using Xunit;
+using static LibCni.TestKit.BinaryHost;
+
+namespace Bandwidth.Tests;
+
+/// <summary>
+/// Real traffic: iperf3 between two namespaces on one bridge (bridge + host-local from dist/bin); the client's
+/// attachment is chained through bandwidth at 10 Mbit/s each way. Measured rates must sit within ±20 % of the
+/// limit, and be more than 3x it once DEL has removed the shaping. Only the test's own addresses are used.
+/// </summary>
+[Trait("Tier", "Binary")]
+public sealed class BandwidthTrafficTests(Xunit.Abstractions.ITestOutputHelper output) : IDisposable
+{
+    private const long LimitBits = 10_000_000;
+    private readonly BinaryHost _bin = new("cni-bandwidth-traffic", hostPrefix: null);
+
+    public void Dispose()
+    {
+        Shell.Run("ip", ["link", "del", "cnibwbr0"], null, null, check: false);
+        _bin.Dispose();
+    }
+
+    private string BridgeConf() =>
+        $$$"""{"cniVersion":"1.0.0","name":"bwtraffic","type":"bridge","bridge":"cnibwbr0","ipam":{"type":"host-local","subnet":"10.77.0.0/24","dataDir":"{{{_bin.DataDir}}}"}}""";
+
+    private static string BandwidthConf(string prevResult) =>
+        new JsonObject
+        {
+            ["cniVersion"] = "1.0.0",
+            ["name"] = "bwtraffic",
+            ["type"] = "bandwidth",
+            ["ingressRate"] = LimitBits,
+            ["ingressBurst"] = 1_000_000,
+            ["egressRate"] = LimitBits,
+            ["egressBurst"] = 1_000_000,
+            ["prevResult"] = JsonNode.Parse(prevResult),
+        }.ToJsonString();
+
+    private static string Address(string result) =>
+        JsonDocument.Parse(result).RootElement.GetProperty("ips")[0].GetProperty("address").GetString()!.Split('/')[0];
+
+    /// <summary>Bits/s iperf3 received in one bounded 3-second run from the client's netns (-R: server sends).</summary>
+    private static double Measure(TestNetns server, TestNetns client, string serverIp, bool reverse)
+    {
+        using var iperfServer = Shell.StartBackground("timeout", "20", "ip", "netns", "exec", server.Name, "iperf3", "-s", "-1", "-B", serverIp);
+        try
+        {
+            for (var i = 0; i < 50 && !Shell.Run("ip", "netns", "exec", server.Name, "ss", "-ltn").Contains(serverIp + ":5201", StringComparison.Ordinal); i++)
+            {
+                Thread.Sleep(100);
+            }
+
+            string[] args = ["15", "ip", "netns", "exec", client.Name, "iperf3", "-c", serverIp, "-t", "3", "-J", .. reverse ? new[] { "-R" } : []];
+            var run = Shell.Run("timeout", args, null, null);
+            return JsonDocument.Parse(run.Stdout).RootElement.GetProperty("end").GetProperty("sum_received").GetProperty("bits_per_second").GetDouble();
+        }
+        finally
+        {
+            if (!iperfServer.HasExited)
+            {
+                iperfServer.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    [Fact]
+    public void Ten_megabits_each_way_is_what_iperf3_measures()
+    {
+        var server = _bin.Container("cnibwsrv");
+        var client = _bin.Container("cnibwcli");
+        var serverAdd = _bin.Exec("bridge", BridgeConf(), Environment("ADD", "bwsrv", server.Path));
+        Ok(serverAdd);
+        var clientAdd = _bin.Exec("bridge", BridgeConf(), Environment("ADD", "bwcli", client.Path));
+        Ok(clientAdd);
+        var serverIp = Address(serverAdd.Stdout);
+
+        var shaped = _bin.Exec("bandwidth", BandwidthConf(clientAdd.Stdout), Environment("ADD", "bwcli", client.Path));
+        Ok(shaped);
+        var egress = Measure(server, client, serverIp, reverse: false);
+        var ingress = Measure(server, client, serverIp, reverse: true);
+
+        Ok(_bin.Exec("bandwidth", BandwidthConf(clientAdd.Stdout), Environment("DEL", "bwcli", client.Path)));
+        var freeEgress = Measure(server, client, serverIp, reverse: false);
+        var freeIngress = Measure(server, client, serverIp, reverse: true);
+
+        var report = string.Create(CultureInfo.InvariantCulture, $"egress {egress:F0}, ingress {ingress:F0}, unshaped {freeEgress:F0}/{freeIngress:F0} bit/s");
+        output.WriteLine(report);
+        Assert.InRange(egress, LimitBits * 0.8, LimitBits * 1.2);
+        Assert.InRange(ingress, LimitBits * 0.8, LimitBits * 1.2);
+        Assert.True(freeEgress > 3 * LimitBits, report);
+        Assert.True(freeIngress > 3 * LimitBits, report);
+
+        Ok(_bin.Exec("bridge", BridgeConf(), Environment("DEL", "bwcli", client.Path)));
+        Ok(_bin.Exec("bridge", BridgeConf(), Environment("DEL", "bwsrv", server.Path)));
+    }
+}
