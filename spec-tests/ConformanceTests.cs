@@ -80,3 +80,11 @@ public class Static
     [MemberData(nameof(Catalog.For), "static", MemberType = typeof(Catalog))]
     public void Spec(string rule) => Conformance.Run(rule);
 }
+
+[Trait("Tier", "Spec")]
+public class Bandwidth
+{
+    [PluginTheory("bandwidth")]
+    [MemberData(nameof(Catalog.For), "bandwidth", MemberType = typeof(Catalog))]
+    public void Spec(string rule) => Conformance.Run(rule);
+}

@@ -19,6 +19,7 @@ public abstract class PluginProfile
         ["firewall"] = new FirewallProfile(),
         ["ptp"] = new PtpProfile(),
         ["static"] = new StaticProfile(),
+        ["bandwidth"] = new BandwidthProfile(),
     };
 
     public abstract string Name { get; }

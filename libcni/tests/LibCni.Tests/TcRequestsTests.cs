@@ -56,12 +56,12 @@ public class TcRequestsTests
             Convert.ToHexString(writer.Finish(0)).ToLowerInvariant());
     }
 
-    // ip link add bwp0123456789ab mtu 1400 txqueuelen 0 up alias cni-bandwidth type ifb
+    // ip link add bwp0123456789ab mtu 1400 txqueuelen 0 up type ifb (the kernel ignores an alias given here)
     [Fact]
     public void New_ifb() => Assert.Equal(Hex(
-        "64000000100005060000000000000000 00000000000000000100000001000000 0800040078050000 0800 0d00 00000000" +
-        " 11001400 636e692d62616e647769647468000000 14000300 627770303132333435363738396162 00 0c001200 07000100 696662 00"),
-        Bytes(TcRequests.NewIfb("bwp0123456789ab", 1400, "cni-bandwidth")));
+        "50000000100005060000000000000000 00000000000000000100000001000000 0800040078050000 0800 0d00 00000000" +
+        " 14000300 627770303132333435363738396162 00 0c001200 07000100 696662 00"),
+        Bytes(TcRequests.NewIfb("bwp0123456789ab", 1400)));
 
     /// <summary>
     /// tc qdisc add dev vh0 root handle 1: tbf rate 1000000bit burst 12500 latency 25ms. tc also sends a rate table

@@ -33,6 +33,7 @@ public class TarballTests
     [InlineData("firewall")]
     [InlineData("tuning")]
     [InlineData("ptp")]
+    [InlineData("bandwidth")]
     [InlineData("static")]
     public void DistBinHoldsEveryPluginOfTheSuite(string plugin) => Assert.Contains(plugin, Artifacts.Plugins);
 

@@ -162,43 +162,36 @@ public sealed partial class BandwidthPlugin(IBandwidthKernel kernel) : ICniPlugi
     }
 
     /// <summary>
-    /// ifbs GC removes: named bwp + 12 hex, not one of <paramref name="keep"/>, and either carrying our alias for
-    /// this network or no alias at all (made by the reference, which leaves none). Another network's are kept.
+    /// ifbs GC removes: named bwp + 12 hex, carrying our alias for this network, and not one of <paramref name="keep"/>.
+    /// Unmarked ifbs (the reference's) are kept: their name is a hash, so nothing tells which network made them.
     /// </summary>
     internal static IEnumerable<HostLink> StaleIfbs(IEnumerable<HostLink> links, IReadOnlySet<string> keep, string networkName) =>
-        links.Where(l => l.Kind == "ifb" && IfbPattern().IsMatch(l.Name) && !keep.Contains(l.Name) &&
-                         (string.IsNullOrEmpty(l.Alias) || l.Alias == AliasFor(networkName)));
+        links.Where(l => l.Kind == "ifb" && IfbPattern().IsMatch(l.Name) && !keep.Contains(l.Name) && l.Alias == AliasFor(networkName));
 
-    /// <summary>CHECK's comparison, as the reference: every TBF up to the first other kind must match.</summary>
+    /// <summary>
+    /// CHECK's comparison: the root qdisc must be a tbf with the configured rate, limit and buffer. The reference
+    /// stops at the first qdisc of another kind, so a removed tbf (the ingress qdisc listed first) passes there.
+    /// </summary>
     internal static void VerifyTbf(IReadOnlyList<QdiscInfo> qdiscs, TbfParameters expected)
     {
-        var shown = qdiscs.Where(q => q.Kind != "pfifo_fast").ToList();
-        if (shown.Count == 0)
+        if (qdiscs.FirstOrDefault(q => q.IsRoot && q.Tbf is not null)?.Tbf is not { } tbf)
         {
             throw Failure("Failed to find qdisc");
         }
 
-        foreach (var qdisc in shown)
+        if (tbf.Rate != expected.Rate)
         {
-            if (qdisc.Tbf is not { } tbf)
-            {
-                break;
-            }
+            throw Failure("Rate doesn't match");
+        }
 
-            if (tbf.Rate != expected.Rate)
-            {
-                throw Failure("Rate doesn't match");
-            }
+        if (tbf.Limit != expected.Limit)
+        {
+            throw Failure("Limit doesn't match");
+        }
 
-            if (tbf.Limit != expected.Limit)
-            {
-                throw Failure("Limit doesn't match");
-            }
-
-            if (tbf.Buffer != expected.Buffer)
-            {
-                throw Failure("Buffer doesn't match");
-            }
+        if (tbf.Buffer != expected.Buffer)
+        {
+            throw Failure("Buffer doesn't match");
         }
     }
 

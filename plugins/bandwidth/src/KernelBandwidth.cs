@@ -42,7 +42,21 @@ public sealed class KernelBandwidth : IBandwidthKernel
 
     public IReadOnlyList<HostLink> ListLinks() => Rtnl.ListLinks().Select(ToHost).ToList();
 
-    public void AddIfb(string name, int mtu, string alias) => Tc.AddIfb(name, mtu, alias);
+    /// <summary>Adds the ifb, then marks it with the alias (the kernel drops an alias given at creation); a failed mark removes it.</summary>
+    public void AddIfb(string name, int mtu, string alias)
+    {
+        Tc.AddIfb(name, mtu);
+        var ifb = Rtnl.GetLink(name) ?? throw new IOException($"ifb {name} vanished after creation");
+        try
+        {
+            Rtnl.SetAlias(ifb.Index, alias);
+        }
+        catch
+        {
+            Rtnl.DeleteLink(ifb.Index);
+            throw;
+        }
+    }
 
     public void DeleteLink(int index) => Rtnl.DeleteLink(index);
 

@@ -6,8 +6,8 @@ from .procs import SPEC
 from .rows import Report
 
 CORE = ["bridge", "host-local", "loopback", "portmap"]
-# Written in parallel by other helpers: measured only when our dist/bin has them.
-OPTIONAL = ["tuning", "firewall"]
+# Chained after bridge (scenarios/chained.py): measured when both implementations have them.
+OPTIONAL = ["tuning", "firewall", "bandwidth"]
 # Main plugins with their own ADD/DEL rows (scenarios/mains.py); sizes and start-up too.
 MAIN = ["ptp"]
 

@@ -124,4 +124,29 @@ public sealed class BandwidthBinaryTests : IDisposable
         Ok(result);
         Assert.Single(programs);
     }
+
+    [Fact]
+    public void Gc_removes_our_stale_ifb_and_keeps_the_valid_one_and_the_references()
+    {
+        var stale = Attachment();
+        var valid = Attachment();
+        var theirs = Attachment();
+        Ok(Run(Ours, "ADD", stale.Ctr, stale.HostVeth, stale.ContainerId));
+        Ok(Run(Ours, "ADD", valid.Ctr, valid.HostVeth, valid.ContainerId));
+        Ok(Run(Reference, "ADD", theirs.Ctr, theirs.HostVeth, theirs.ContainerId));
+        var staleIfb = BandwidthPlugin.IfbName("bwnet", stale.ContainerId);
+        var ifbLink = JsonDocument.Parse(Shell.Run("ip", "-j", "-d", "link", "show", staleIfb)).RootElement[0];
+        Assert.Equal("cni-bandwidth:bwnet", ifbLink.GetProperty("ifalias").GetString());
+
+        var gc = $$$"""{"cniVersion":"1.1.0","name":"bwnet","type":"bandwidth","cni.dev/valid-attachments":[{"containerID":"{{{valid.ContainerId}}}","ifname":"eth0"}]}""";
+        var env = Environment("GC", "", "");
+        env.Remove("CNI_CONTAINERID");
+        env.Remove("CNI_NETNS");
+        env.Remove("CNI_IFNAME");
+        Ok(Shell.Exec(Ours, [], gc, env, clearEnvironment: true));
+        Assert.False(LinkExists(staleIfb), "GC removes the ifb of an attachment that is no longer valid");
+        Assert.True(LinkExists(BandwidthPlugin.IfbName("bwnet", valid.ContainerId)));
+        Assert.True(LinkExists(BandwidthPlugin.IfbName("bwnet", theirs.ContainerId)), "an unmarked (reference-made) ifb may be another network's: kept");
+        Ok(Run(Reference, "DEL", theirs.Ctr, theirs.HostVeth, theirs.ContainerId));
+    }
 }

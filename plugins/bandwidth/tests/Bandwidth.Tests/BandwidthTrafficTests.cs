@@ -98,4 +98,49 @@ public sealed class BandwidthTrafficTests(Xunit.Abstractions.ITestOutputHelper o
         Ok(_bin.Exec("bridge", BridgeConf(), Environment("DEL", "bwcli", client.Path)));
         Ok(_bin.Exec("bridge", BridgeConf(), Environment("DEL", "bwsrv", server.Path)));
     }
+
+    /// <summary>
+    /// k3s' chain (bridge standing in for flannel's delegate, then portmap, then bandwidth) run by our cnitool, the
+    /// limits coming as the runtime sends them: CAP_ARGS bandwidth (Go cnitool's variable) into runtimeConfig.
+    /// </summary>
+    [Fact]
+    public void K3s_style_conflist_shapes_from_cap_args_and_del_leaves_no_qdisc_or_ifb()
+    {
+        var server = _bin.Container("cnibwsrv");
+        var client = _bin.Container("cnibwcli");
+        var serverAdd = _bin.Exec("bridge", BridgeConf(), Environment("ADD", "bwsrv", server.Path));
+        Ok(serverAdd);
+        var serverIp = Address(serverAdd.Stdout);
+        var confDir = Path.Combine(_bin.DataDir, "net.d");
+        Directory.CreateDirectory(confDir);
+        File.WriteAllText(Path.Combine(confDir, "10-k3s.conflist"), $$$"""
+            {"cniVersion":"1.0.0","name":"bwtraffic","plugins":[
+              {"type":"bridge","bridge":"cnibwbr0","ipam":{"type":"host-local","subnet":"10.77.0.0/24","dataDir":"{{{_bin.DataDir}}}"}},
+              {"type":"portmap","capabilities":{"portMappings":true}},
+              {"type":"bandwidth","capabilities":{"bandwidth":true}}]}
+            """);
+        var capArgs = $$"""{"bandwidth":{"ingressRate":{{LimitBits}},"ingressBurst":1000000,"egressRate":{{LimitBits}},"egressBurst":1000000},"portMappings":[{"hostPort":18080,"containerPort":80,"protocol":"tcp"}]}""";
+        ProcessResult Cnitool(string verb) =>
+            Shell.Exec(Repo.Binary("cnitool"), [verb, "bwtraffic", client.Path, "--cache-dir", Path.Combine(_bin.DataDir, "cache")], stdin: null,
+                new Dictionary<string, string> { ["NETCONFPATH"] = confDir, ["CNI_PATH"] = Repo.BinDir, ["CAP_ARGS"] = capArgs }, clearEnvironment: true);
+
+        Ok(Cnitool("add"));
+        Assert.Single(IfbLinks());
+        Ok(Cnitool("check"));
+        var egress = Measure(server, client, serverIp, reverse: false);
+        var ingress = Measure(server, client, serverIp, reverse: true);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"conflist: egress {egress:F0}, ingress {ingress:F0} bit/s"));
+        Assert.InRange(egress, LimitBits * 0.8, LimitBits * 1.2);
+        Assert.InRange(ingress, LimitBits * 0.8, LimitBits * 1.2);
+
+        Ok(Cnitool("del"));
+        Assert.Empty(IfbLinks());
+        var shaping = Shell.Run("tc", "-j", "qdisc", "show");
+        Assert.DoesNotContain("\"kind\":\"tbf\"", shaping, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"kind\":\"ingress\"", shaping, StringComparison.Ordinal);
+        Ok(_bin.Exec("bridge", BridgeConf(), Environment("DEL", "bwsrv", server.Path)));
+    }
+
+    private static List<string> IfbLinks() =>
+        [.. JsonDocument.Parse(Shell.Run("ip", "-j", "link", "show", "type", "ifb")).RootElement.EnumerateArray().Select(l => l.GetProperty("ifname").GetString()!)];
 }

@@ -17,7 +17,7 @@ public sealed class TcClient(NetlinkClient client)
     public void AddRedirectFilter(int index, int ifbIndex) =>
         client.Execute(TcRequests.NewRedirectFilter(index, ifbIndex), $"RTM_NEWTFILTER u32 index {index} redirect {ifbIndex}");
 
-    public void AddIfb(string name, int mtu, string? alias) => client.Execute(TcRequests.NewIfb(name, mtu, alias), $"RTM_NEWLINK ifb {name}");
+    public void AddIfb(string name, int mtu) => client.Execute(TcRequests.NewIfb(name, mtu), $"RTM_NEWLINK ifb {name}");
 
     /// <summary>The qdiscs of link <paramref name="index"/>, in the kernel's order.</summary>
     public List<QdiscInfo> ListQdiscs(int index) =>

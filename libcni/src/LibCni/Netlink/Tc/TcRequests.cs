@@ -89,8 +89,8 @@ public static class TcRequests
     public static NetlinkMessageWriter GetQdiscs(int index) =>
         new NetlinkMessageWriter(TcConstants.GetQdisc, 0).WriteBytes(TcConstants.TcMsg(index, 0, 0));
 
-    /// <summary><c>ip link add NAME mtu M txqueuelen 0 up [alias A] type ifb</c>.</summary>
-    public static NetlinkMessageWriter NewIfb(string name, int mtu, string? alias)
+    /// <summary><c>ip link add NAME mtu M txqueuelen 0 up type ifb</c>. An alias must be set afterwards: the kernel ignores one here.</summary>
+    public static NetlinkMessageWriter NewIfb(string name, int mtu)
     {
         var w = new NetlinkMessageWriter(Rtm.NewLink, Nlmsg.FCreate | Nlmsg.FExcl)
             .WriteBytes(RtnlRequests.IfInfoMsg(AddressFamily.Unspec, 0, Iff.Up, Iff.Up));
@@ -100,10 +100,6 @@ public static class TcRequests
         }
 
         w.AttributeU32(Ifla.TxQLen, 0);
-        if (alias is not null)
-        {
-            w.AttributeString(IflaIfAlias, alias, nulTerminated: false);
-        }
 
         w.AttributeString(Ifla.IfName, name);
         var info = w.BeginNested(Ifla.LinkInfo, markNested: false);
