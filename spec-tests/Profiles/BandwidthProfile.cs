@@ -10,7 +10,7 @@ namespace SpecTests.Profiles;
 /// container interface has its veth peer in the host, named in prevResult as a main plugin would name it.
 /// Ingress shaping is a tbf on that peer; egress goes through an ifb the plugin adds to the result.
 /// </summary>
-public sealed class BandwidthProfile : PluginProfile
+public sealed class BandwidthProfile : ChainedProfile
 {
     private const long Rate = 8_000_000;
     private const long Burst = 80_000;
@@ -18,8 +18,6 @@ public sealed class BandwidthProfile : PluginProfile
     public override string Name => "bandwidth";
 
     public override bool RunsInHost => true;
-
-    public override bool IsChained => true;
 
     private static string HostVeth(Attachment attachment) => $"cnibwh{attachment.Index}";
 
@@ -56,14 +54,6 @@ public sealed class BandwidthProfile : PluginProfile
 
         config["prevResult"] = prev;
         return config;
-    }
-
-    public override (JsonObject Config, Action<Dictionary<string, string>>? Env) FailingAdd(CaseContext ctx, Attachment attachment)
-    {
-        // Chained-only plugin called first in a chain: there is no prevResult to act on.
-        var config = Config(ctx, attachment);
-        config.Remove("prevResult");
-        return (config, null);
     }
 
     public override void VerifyAdded(CaseContext ctx, Attachment attachment, JsonObject result)

@@ -10,13 +10,11 @@ namespace SpecTests.Profiles;
 /// plugin, run inside the case's own host netns. The system bus is pointed at nothing, so neither
 /// implementation can reach a firewalld of the machine running the kit.
 /// </summary>
-public sealed class FirewallProfile : PluginProfile
+public sealed class FirewallProfile : ChainedProfile
 {
     public override string Name => "firewall";
 
     public override bool RunsInHost => true;
-
-    public override bool IsChained => true;
 
     public override void AdjustEnvironment(IDictionary<string, string> env) =>
         env["DBUS_SYSTEM_BUS_ADDRESS"] = "unix:path=/nonexistent/cni-spec-tests-bus";
@@ -30,14 +28,6 @@ public sealed class FirewallProfile : PluginProfile
     }
 
     public override JsonObject? PassthroughConfig(CaseContext ctx, Attachment attachment) => Config(ctx, attachment);
-
-    public override (JsonObject Config, Action<Dictionary<string, string>>? Env) FailingAdd(CaseContext ctx, Attachment attachment)
-    {
-        // Chained-only plugin called first in a chain: there is no prevResult to act on.
-        var config = Config(ctx, attachment);
-        config.Remove("prevResult");
-        return (config, null);
-    }
 
     public override void VerifyAdded(CaseContext ctx, Attachment attachment, JsonObject result) =>
         Assert.Contains(AllowRule(attachment), Filter(ctx), StringComparison.Ordinal);

@@ -4,13 +4,11 @@ using SpecTests.Kit;
 namespace SpecTests.Profiles;
 
 /// <summary>portmap, chained after a (simulated) main plugin, run inside the case's own host netns.</summary>
-public sealed class PortmapProfile : PluginProfile
+public sealed class PortmapProfile : ChainedProfile
 {
     public override string Name => "portmap";
 
     public override bool RunsInHost => true;
-
-    public override bool IsChained => true;
 
     /// <summary>The host needs a route towards the container address, as a main plugin would have made.</summary>
     public override void PrepareHost(CaseContext ctx)
@@ -42,13 +40,5 @@ public sealed class PortmapProfile : PluginProfile
         var config = Header(ctx, "portmap");
         config["prevResult"] = PrevResults.For(ctx.Version, attachment);
         return config;
-    }
-
-    public override (JsonObject Config, Action<Dictionary<string, string>>? Env) FailingAdd(CaseContext ctx, Attachment attachment)
-    {
-        // Chained-only plugin called first in a chain: there is no prevResult to act on.
-        var config = Config(ctx, attachment);
-        config.Remove("prevResult");
-        return (config, null);
     }
 }

@@ -9,13 +9,11 @@ namespace SpecTests.Profiles;
 /// have made (a veth), and tuning sets a sysctl, the MTU and the queue length on it. State goes to the case's
 /// scratch dir, never /run/cni/tuning.
 /// </summary>
-public sealed class TuningProfile : PluginProfile
+public sealed class TuningProfile : ChainedProfile
 {
     private const int Mtu = 1280;
 
     public override string Name => "tuning";
-
-    public override bool IsChained => true;
 
     public override void PrepareAttachment(CaseContext ctx, Attachment attachment) =>
         attachment.Netns.Ip("link", "add", attachment.IfName, "type", "veth", "peer", "name", "cnisppeer");
@@ -36,14 +34,6 @@ public sealed class TuningProfile : PluginProfile
         config["dataDir"] = Path.Combine(ctx.DataDir, "..", "tuning");
         config["prevResult"] = PrevResults.For(ctx.Version, attachment);
         return config;
-    }
-
-    public override (JsonObject Config, Action<Dictionary<string, string>>? Env) FailingAdd(CaseContext ctx, Attachment attachment)
-    {
-        // Chained-only plugin called first in a chain: there is no prevResult to act on.
-        var config = Config(ctx, attachment);
-        config.Remove("prevResult");
-        return (config, null);
     }
 
     public override void VerifyAdded(CaseContext ctx, Attachment attachment, JsonObject result)
