@@ -59,6 +59,34 @@ public sealed class FakeContainerInterfaces(List<string>? calls = null) : IConta
         return (new LinkRef(HostVethName, 11, "02:00:00:00:00:11"), new LinkRef(ifName, 2, "02:00:00:00:00:02"));
     }
 
+    /// <summary>Parents FindParent knows, by name (host and container side alike).</summary>
+    public Dictionary<string, ParentLink> Parents { get; } = [];
+
+    /// <summary>What DefaultRouteInterface answers.</summary>
+    public string? DefaultRoute { get; set; }
+
+    public ChildLinkRequest? ChildRequest { get; private set; }
+
+    public LinkRef CreateChildLink(string netns, string ifName, ChildLinkRequest request)
+    {
+        Step($"CreateChildLink {request.Kind.Name} {ifName} parent={request.Parent?.Name ?? "-"}{(request.ParentInContainer ? " (in container)" : "")} mtu={request.Mtu}");
+        InNetns(netns);
+        ChildRequest = request;
+        return new LinkRef(ifName, 2, request.Mac is null ? "02:00:00:00:00:02" : Netlink.Route.LinkInfo.FormatMac(request.Mac));
+    }
+
+    public ParentLink? FindParent(string name, string? netns = null)
+    {
+        if (netns is not null)
+        {
+            InNetns(netns);
+        }
+
+        return Parents.GetValueOrDefault(name);
+    }
+
+    public string? DefaultRouteInterface(string? netns = null) => DefaultRoute;
+
     public void DeleteHostLink(string name)
     {
         Step($"DeleteHostLink {name}");

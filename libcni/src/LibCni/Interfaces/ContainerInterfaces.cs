@@ -21,6 +21,26 @@ public sealed record ContainerLinkState(string Name, int Index, string Mac, stri
     public bool IsUp { get; init; }
 
     public int Mtu { get; init; }
+
+    /// <summary>The kind with its data (macvlan mode, vlan id...), for CHECK.</summary>
+    public Netlink.Route.LinkKind? Details { get; init; }
+
+    /// <summary>IFLA_IFALIAS (host-device keeps the original host name there).</summary>
+    public string? Alias { get; init; }
+}
+
+/// <summary>The link a macvlan, ipvlan or vlan is made on, as the plugin looked it up (host or container side).</summary>
+public sealed record ParentLink(string Name, int Index, int Mtu);
+
+/// <summary>
+/// A link of a typed kind for the container: made on <see cref="Parent"/> (null: none, e.g. dummy), whose ifindex
+/// is in the container's netns when <see cref="ParentInContainer"/>, else in the host's.
+/// </summary>
+public sealed record ChildLinkRequest(Netlink.Route.LinkKind Kind, ParentLink? Parent, bool ParentInContainer = false)
+{
+    public int Mtu { get; init; }
+
+    public byte[]? Mac { get; init; }
 }
 
 /// <summary>A host-side link as CHECK finds it.</summary>
@@ -37,6 +57,19 @@ public interface IContainerInterfaces
 {
     /// <summary>Creates the veth: <paramref name="ifName"/> (left down) in the container, a random vethXXXXXXXX peer on the host, up.</summary>
     (LinkRef Host, LinkRef Container) CreateVeth(string netns, string ifName, int mtu, byte[]? mac);
+
+    /// <summary>
+    /// Creates a link of the request's kind under a temporary name (<c>veth</c> + 8 hex) straight in the container's
+    /// netns and renames it <paramref name="ifName"/> there, as the reference does, so it never meets a host name;
+    /// left down. A failed rename deletes it. Errors: <c>failed to create KIND: ...</c>, <c>failed to rename KIND to "IF": ...</c>.
+    /// </summary>
+    LinkRef CreateChildLink(string netns, string ifName, ChildLinkRequest request);
+
+    /// <summary>A parent link by name, in the host's netns or, with <paramref name="netns"/>, the container's; null when missing.</summary>
+    ParentLink? FindParent(string name, string? netns = null);
+
+    /// <summary>The interface of the first default route (IPv4, then IPv6) of the main table, host or container side; null when none.</summary>
+    string? DefaultRouteInterface(string? netns = null);
 
     /// <summary>Removes a host link (rollback). Missing is fine.</summary>
     void DeleteHostLink(string name);

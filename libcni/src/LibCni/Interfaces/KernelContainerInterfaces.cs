@@ -32,6 +32,56 @@ public sealed class KernelContainerInterfaces : IContainerInterfaces
         return (Ref(hostLink), Ref(containerLink));
     }
 
+    public LinkRef CreateChildLink(string netns, string ifName, ChildLinkRequest request)
+    {
+        using var container = NetNamespace.OpenRtnl(netns);
+        using var containerNetns = NetNamespace.Open(netns);
+        var kind = request.Kind.Name;
+        var spec = new LinkSpec(LinkSetup.RandomVethName(), request.Kind)
+        {
+            ParentIndex = request.Parent?.Index ?? 0,
+            Mtu = request.Mtu,
+            Mac = request.Mac,
+            NetnsFd = request.ParentInContainer ? null : (int)containerNetns.DangerousGetHandle(),
+        };
+        try
+        {
+            (request.ParentInContainer ? container : Host).CreateLink(spec);
+        }
+        catch (NetlinkException e)
+        {
+            throw new CniException(CniErrorCode.Internal, $"failed to create {kind}: {e.Message}", request.Parent is { } p ? $"on \"{p.Name}\"" : null);
+        }
+
+        var made = container.GetLink(spec.Name) ?? throw new CniException(CniErrorCode.Internal, $"failed to create {kind}: {spec.Name} vanished in {netns}");
+        try
+        {
+            container.Rename(made.Index, ifName);
+        }
+        catch (NetlinkException e)
+        {
+            container.DeleteLink(made.Index);
+            throw new CniException(CniErrorCode.Internal, $"failed to rename {kind} to \"{ifName}\": {e.Message}", $"in {netns}");
+        }
+
+        return Ref(container.GetLink(ifName) ?? throw new CniException(CniErrorCode.Internal, $"failed to refetch {kind} \"{ifName}\": link not found"));
+    }
+
+    public ParentLink? FindParent(string name, string? netns = null)
+    {
+        using var other = netns is null ? null : NetNamespace.OpenRtnl(netns);
+        return (other ?? Host).GetLink(name) is { } link ? new ParentLink(link.Name, link.Index, link.Mtu) : null;
+    }
+
+    public string? DefaultRouteInterface(string? netns = null)
+    {
+        using var other = netns is null ? null : NetNamespace.OpenRtnl(netns);
+        var rtnl = other ?? Host;
+        var route = rtnl.ListRoutes(AddressFamily.Inet, Rta.TableMain).Concat(rtnl.ListRoutes(AddressFamily.Inet6, Rta.TableMain))
+            .FirstOrDefault(r => r.Destination.PrefixLength == 0 && r.OutputIndex > 0);
+        return route is null ? null : rtnl.GetLink(route.OutputIndex)?.Name;
+    }
+
     public void DeleteHostLink(string name)
     {
         if (Host.GetLink(name) is { } link)
@@ -158,6 +208,8 @@ public sealed class KernelContainerInterfaces : IContainerInterfaces
         {
             IsUp = link.IsUp,
             Mtu = link.Mtu,
+            Details = link.Details,
+            Alias = link.Alias,
         };
     }
 

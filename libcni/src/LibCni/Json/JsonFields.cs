@@ -76,6 +76,11 @@ public readonly struct JsonFields
 
     public int? Int32(string name) => TryGet(name, out var value) ? Int32Value(value, PathOf(name)) : null;
 
+    public uint? UInt32(string name) =>
+        !TryGet(name, out var value) ? null
+        : value.ValueKind == JsonValueKind.Number && value.TryGetUInt32(out var number) ? number
+        : throw WrongType(PathOf(name), value, "an unsigned 32-bit integer");
+
     public IPAddress? Ip(string name) => TryGet(name, out var value) ? IpValue(value, PathOf(name)) : null;
 
     public CidrAddress? Cidr(string name) => TryGet(name, out var value) ? CidrValue(value, PathOf(name)) : null;

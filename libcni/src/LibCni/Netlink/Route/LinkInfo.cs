@@ -24,9 +24,18 @@ public sealed record LinkInfo
     /// <summary>IFLA_INFO_KIND: "veth", "bridge"... or null for devices without one (lo, physical).</summary>
     public string? Kind { get; init; }
 
+    /// <summary>The kind with its IFLA_INFO_DATA (macvlan mode, vlan id...); null for devices without a kind.</summary>
+    public LinkKind? Details { get; init; }
+
+    /// <summary>IFLA_IFALIAS, or null when unset.</summary>
+    public string? Alias { get; init; }
+
+    /// <summary>IFLA_LINK_NETNSID: set when <see cref="PeerIndex"/> is an index in another namespace.</summary>
+    public int? LinkNetnsId { get; init; }
+
     public byte OperState { get; init; }
 
-    /// <summary>IFLA_LINK: for a veth, the peer's ifindex (in the peer's netns).</summary>
+    /// <summary>IFLA_LINK: for a veth, the peer's ifindex (in the peer's netns); for macvlan, ipvlan and vlan, the parent's.</summary>
     public int PeerIndex { get; init; }
 
     /// <summary>IFLA_PROMISCUITY: how many holders asked for promiscuous mode.</summary>
@@ -82,7 +91,9 @@ public sealed record LinkInfo
         uint promiscuity = 0;
         byte operState = 0;
         byte[] mac = [];
-        string? kind = null;
+        string? kind = null, alias = null;
+        int? linkNetnsId = null;
+        ReadOnlyMemory<byte> kindData = default;
         foreach (var attribute in attributes)
         {
             switch (attribute.Type)
@@ -95,12 +106,18 @@ public sealed record LinkInfo
                 case Ifla.OperState: operState = attribute.AsU8(); break;
                 case Ifla.Link: peer = (int)attribute.AsU32(); break;
                 case Ifla.Promiscuity: promiscuity = attribute.AsU32(); break;
+                case Ifla.IfAlias: alias = attribute.AsString(); break;
+                case Ifla.LinkNetNsId: linkNetnsId = (int)attribute.AsU32(); break;
                 case Ifla.LinkInfo:
                     foreach (var info in NetlinkAttribute.ParseAll(attribute.Value))
                     {
                         if (info.Type == Ifla.InfoKind)
                         {
                             kind = info.AsString();
+                        }
+                        else if (info.Type == Ifla.InfoData)
+                        {
+                            kindData = info.Value;
                         }
                     }
 
@@ -118,6 +135,9 @@ public sealed record LinkInfo
             MasterIndex = master,
             HardwareAddress = mac,
             Kind = kind,
+            Details = kind is null ? null : LinkKind.Parse(kind, kindData),
+            Alias = string.IsNullOrEmpty(alias) ? null : alias,
+            LinkNetnsId = linkNetnsId,
             OperState = operState,
             PeerIndex = peer,
             Promiscuity = promiscuity,

@@ -77,6 +77,10 @@ public sealed partial class RtnlClient
     public void CreateVethPair(string name, string peerName, int mtu, byte[]? mac, int peerNetnsFd) =>
         _client.Execute(RtnlRequests.NewVeth(name, peerName, mtu, mac, peerNetnsFd), $"RTM_NEWLINK veth {name} peer {peerName}");
 
+    /// <summary>Creates a link of a typed kind (macvlan, ipvlan, vlan, dummy...).</summary>
+    public void CreateLink(LinkSpec spec) =>
+        _client.Execute(RtnlRequests.NewLink(spec), $"RTM_NEWLINK {spec.Kind.Name} {spec.Name}");
+
     public void DeleteLink(int index) => _client.Execute(RtnlRequests.DeleteLink(index), $"RTM_DELLINK index {index}");
 
     public void SetMaster(int index, int masterIndex) =>

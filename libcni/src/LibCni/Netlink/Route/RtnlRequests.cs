@@ -70,6 +70,43 @@ public static class RtnlRequests
         return w.EndNested(info);
     }
 
+    /// <summary>A link of a typed kind, attributes in iproute2's order (mtu, address, netns, link, name, linkinfo).</summary>
+    public static NetlinkMessageWriter NewLink(LinkSpec spec)
+    {
+        var w = new NetlinkMessageWriter(Rtm.NewLink, Nlmsg.FCreate | Nlmsg.FExcl).WriteBytes(IfInfoMsg(AddressFamily.Unspec, 0, 0, 0));
+        if (spec.Mtu > 0)
+        {
+            w.AttributeU32(Ifla.Mtu, (uint)spec.Mtu);
+        }
+
+        if (spec.Mac is not null)
+        {
+            w.Attribute(Ifla.Address, spec.Mac);
+        }
+
+        if (spec.NetnsFd is { } fd)
+        {
+            w.AttributeU32(Ifla.NetNsFd, (uint)fd);
+        }
+
+        if (spec.ParentIndex > 0)
+        {
+            w.AttributeU32(Ifla.Link, (uint)spec.ParentIndex);
+        }
+
+        w.AttributeString(Ifla.IfName, spec.Name);
+        var info = w.BeginNested(Ifla.LinkInfo, markNested: false);
+        w.AttributeString(Ifla.InfoKind, spec.Kind.Name, nulTerminated: false);
+        if (spec.Kind.HasData)
+        {
+            var data = w.BeginNested(Ifla.InfoData, markNested: false);
+            spec.Kind.WriteData(w);
+            w.EndNested(data);
+        }
+
+        return w.EndNested(info);
+    }
+
     public static NetlinkMessageWriter DeleteLink(int index) =>
         new NetlinkMessageWriter(Rtm.DelLink, 0).WriteBytes(IfInfoMsg(AddressFamily.Unspec, index, 0, 0));
 

@@ -1,0 +1,151 @@
+using LibCni.Json;
+using LibCni.Kernel;
+using LibCni.Skel;
+using LibCni.Types;
+
+namespace LibCni.Interfaces;
+
+/// <summary>
+/// What the plugins that put one link in the container (macvlan, ipvlan, vlan, dummy, host-device, tap) do around
+/// it, as the reference does: addresses from IPAM on interface 0, DEL of IPAM and the link, and CHECK's reading of
+/// the link against prevResult.
+/// </summary>
+public static class ContainerLinkAttachment
+{
+    /// <summary>
+    /// The master of a macvlan, ipvlan or vlan: <paramref name="master"/>, or when empty the interface of the default
+    /// route, looked up in the host's netns or, with <paramref name="inContainer"/>, the container's.
+    /// <paramref name="mtu"/>, when given, must be 0 up to the master's MTU.
+    /// </summary>
+    public static ParentLink ResolveParent(IContainerInterfaces links, string? master, CmdArgs args, bool inContainer, int? mtu)
+    {
+        var netns = inContainer ? args.Netns : null;
+        var name = string.IsNullOrEmpty(master)
+            ? links.DefaultRouteInterface(netns) ?? throw new CniException(CniErrorCode.Internal, "no default route interface found",
+                $"no \"master\" given and no default route {(inContainer ? "in the container" : "on the host")}")
+            : master;
+        var parent = links.FindParent(name, netns) ?? throw new CniException(CniErrorCode.Internal, $"failed to lookup master \"{name}\": Link not found",
+            inContainer ? $"in {args.Netns} (linkInContainer)" : "in the host netns");
+        if (mtu is { } value && (value < 0 || value > parent.Mtu))
+        {
+            throw new CniException(CniErrorCode.InvalidNetworkConfig, $"invalid MTU {value}, must be [0, master MTU({parent.Mtu})]", $"mtu {value}, master \"{name}\"");
+        }
+
+        return parent;
+    }
+
+    /// <summary>
+    /// IPAM ADD (released again if a later step fails), every address on interface 0 (<paramref name="link"/>), then
+    /// addresses, link up and routes in the container. <paramref name="announce"/>: arp_notify and ndisc_notify first.
+    /// </summary>
+    public static Result100 AddressFromIpam(IContainerInterfaces links, IDelegatePlugin ipam, CmdArgs args, LinkRef link, string ipamType, Rollback undo, bool announce)
+    {
+        var result = ResultConverter.ToResult100(ipam.Add(ipamType, args));
+        undo.Push($"IPAM DEL via {ipamType}", () => ipam.Del(ipamType, args));
+        var ips = result.Ips ?? [];
+        if (ips.Count == 0)
+        {
+            throw new CniException(CniErrorCode.Internal, "IPAM plugin returned missing IP config", $"ipam type \"{ipamType}\"");
+        }
+
+        foreach (var ip in ips)
+        {
+            ip.Interface = 0;
+        }
+
+        result.Interfaces = [Entry(link, args)];
+        result.Routes ??= [];
+        links.Configure(args.Netns, args.IfName, new InterfaceAddressing(ips, result.Routes, Announce: announce));
+        return result;
+    }
+
+    /// <summary>No IPAM: the link up, and a result with the interface alone.</summary>
+    public static Result100 Layer2(IContainerInterfaces links, CmdArgs args, LinkRef link)
+    {
+        links.SetLinkUp(args.Netns, args.IfName);
+        return new Result100 { Interfaces = [Entry(link, args)] };
+    }
+
+    public static Interface100 Entry(LinkRef link, CmdArgs args) => new() { Name = link.Name, Mac = link.Mac, Sandbox = args.Netns };
+
+    /// <summary>IPAM DEL (its error fails the DEL), then the container link; no netns, a gone netns or link is success.</summary>
+    public static void Delete(IContainerInterfaces links, IDelegatePlugin ipam, CmdArgs args, string? ipamType)
+    {
+        if (!string.IsNullOrEmpty(ipamType))
+        {
+            ipam.Del(ipamType, args);
+        }
+
+        if (args.Netns.Length == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            links.DeleteLink(args.Netns, args.IfName);
+        }
+        catch (NetnsNotFoundException)
+        {
+            // The runtime removed the namespace, and the link with it.
+        }
+    }
+
+    /// <summary>prevResult as a 1.0.0 result, or the plugin's "prevResult missing" error.</summary>
+    public static Result100 PrevResult(System.Text.Json.JsonElement? prevResult, CmdArgs args, CheckTexts texts) =>
+        prevResult is { } prev
+            ? ResultConverter.ToResult100(CniJson.ParsePrevResult(prev, args.ConfigVersion))
+            : throw new CniException(CniErrorCode.InvalidNetworkConfig, texts.PrevResultMissing);
+
+    /// <summary>
+    /// The prevResult interface named CNI_IFNAME in CNI_NETNS, read back: present, of the plugin's kind, with
+    /// prevResult's MAC. Returns it for the plugin's own checks, which come before <see cref="CheckAddressing"/>.
+    /// </summary>
+    public static ContainerLinkState CheckInterface(IContainerInterfaces links, CmdArgs args, Result100 prev, CheckTexts texts)
+    {
+        var entry = (prev.Interfaces ?? []).LastOrDefault(i => i.Name == args.IfName && i.Sandbox == args.Netns);
+        if (entry is null)
+        {
+            throw Fail(texts.Text($"Sandbox in prevResult  doesn't match configured netns: {args.Netns}"));
+        }
+
+        var link = links.Inspect(args.Netns, entry.Name) ?? throw Fail(texts.Text($"{texts.Prefix}Container Interface name in prevResult: {entry.Name} not found"));
+        if (texts.Kind is { } kind && link.Kind != kind)
+        {
+            throw Fail(texts.Text($"Error: Container interface {link.Name} not of type {kind}"));
+        }
+
+        if (!string.IsNullOrEmpty(entry.Mac) && !string.Equals(entry.Mac, link.Mac, StringComparison.OrdinalIgnoreCase))
+        {
+            throw Fail(texts.Text($"{texts.Prefix}Interface {entry.Name} Mac {entry.Mac} doesn't match container Mac: {link.Mac}"));
+        }
+
+        return link;
+    }
+
+    /// <summary>prevResult's addresses and (unless <paramref name="routes"/> is false, as for dummy) routes are in place.</summary>
+    public static void CheckAddressing(CmdArgs args, Result100 prev, ContainerLinkState link, bool routes = true)
+    {
+        InterfaceValidators.ExpectAddresses(args.IfName, prev.Ips ?? [], link);
+        if (routes)
+        {
+            InterfaceValidators.ExpectRoutes(prev.Routes ?? [], link);
+        }
+    }
+
+    public static CniException Fail(string message) => new(CniErrorCode.Internal, message);
+}
+
+/// <summary>
+/// A plugin's wording of the shared CHECK errors: the reference's plugins differ in prefix and capitals
+/// (macvlan lower-cases every first letter, vlan prefixes "vlan: ", host-device checks no kind).
+/// </summary>
+public sealed record CheckTexts(string? Kind, string PrevResultMissing)
+{
+    /// <summary>Put before the not-found and MAC texts.</summary>
+    public string Prefix { get; init; } = "";
+
+    public bool LowerCase { get; init; }
+
+    public string Text(string message) => LowerCase && message.Length > 0 ? char.ToLowerInvariant(message[0]) + message[1..] : message;
+}
