@@ -88,3 +88,11 @@ public class Bandwidth
     [MemberData(nameof(Catalog.For), "bandwidth", MemberType = typeof(Catalog))]
     public void Spec(string rule) => Conformance.Run(rule);
 }
+
+[Trait("Tier", "Spec")]
+public class Macvlan
+{
+    [PluginTheory("macvlan")]
+    [MemberData(nameof(Catalog.For), "macvlan", MemberType = typeof(Catalog))]
+    public void Spec(string rule) => Conformance.Run(rule);
+}

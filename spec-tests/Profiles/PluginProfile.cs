@@ -20,6 +20,7 @@ public abstract class PluginProfile
         ["ptp"] = new PtpProfile(),
         ["static"] = new StaticProfile(),
         ["bandwidth"] = new BandwidthProfile(),
+        ["macvlan"] = new MacvlanProfile(),
     };
 
     public abstract string Name { get; }

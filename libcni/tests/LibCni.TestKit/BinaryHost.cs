@@ -30,9 +30,13 @@ public sealed class BinaryHost : IDisposable
 
     /// <summary>Execs dist/bin/<paramref name="plugin"/> in the host netns with only <paramref name="environment"/>.</summary>
     public ProcessResult Exec(string plugin, string conf, IDictionary<string, string> environment) =>
+        ExecFrom(Repo.BinDir, plugin, conf, environment);
+
+    /// <summary><see cref="Exec"/> of the plugin in <paramref name="binDir"/> (ours, or the reference's /usr/lib/cni).</summary>
+    public ProcessResult ExecFrom(string binDir, string plugin, string conf, IDictionary<string, string> environment) =>
         Host is null
-            ? Shell.Exec(Repo.Binary(plugin), [], conf, environment, clearEnvironment: true)
-            : Shell.Exec("ip", ["netns", "exec", Host.Name, Repo.Binary(plugin)], conf, environment, clearEnvironment: true);
+            ? Shell.Exec(Path.Combine(binDir, plugin), [], conf, environment, clearEnvironment: true)
+            : Shell.Exec("ip", ["netns", "exec", Host.Name, Path.Combine(binDir, plugin)], conf, environment, clearEnvironment: true);
 
     /// <summary><see cref="Exec"/> under strace: also the programs the run started, the plugin itself first.</summary>
     public (ProcessResult Result, IReadOnlyList<string> Programs) ExecTraced(string plugin, string conf, IDictionary<string, string> environment) =>

@@ -34,6 +34,7 @@ public class TarballTests
     [InlineData("tuning")]
     [InlineData("ptp")]
     [InlineData("bandwidth")]
+    [InlineData("macvlan")]
     [InlineData("static")]
     public void DistBinHoldsEveryPluginOfTheSuite(string plugin) => Assert.Contains(plugin, Artifacts.Plugins);
 
