@@ -42,12 +42,18 @@ public static class ContainerLinkAttachment
     {
         var result = ResultConverter.ToResult100(ipam.Add(ipamType, args));
         undo.Push($"IPAM DEL via {ipamType}", () => ipam.Del(ipamType, args));
-        var ips = result.Ips ?? [];
-        if (ips.Count == 0)
+        if ((result.Ips ?? []).Count == 0)
         {
             throw new CniException(CniErrorCode.Internal, "IPAM plugin returned missing IP config", $"ipam type \"{ipamType}\"");
         }
 
+        return Apply(links, args, link, result, announce);
+    }
+
+    /// <summary>The addresses and routes of <paramref name="result"/> (IPAM's, or a prevResult's) on the link, as interface 0.</summary>
+    public static Result100 Apply(IContainerInterfaces links, CmdArgs args, LinkRef link, Result100 result, bool announce)
+    {
+        var ips = result.Ips ?? [];
         foreach (var ip in ips)
         {
             ip.Interface = 0;
