@@ -63,3 +63,24 @@ public sealed class FakeEnvironment : IPluginEnvironment
         public override void Write(string? value) => throw failure;
     }
 }
+
+/// <summary>One in-process plugin run against a <see cref="FakeEnvironment"/>: exit code and the parsed stdout.</summary>
+public static class FakeRun
+{
+    /// <param name="plugin">The plugin under test, on fakes.</param>
+    /// <param name="command">CNI_COMMAND.</param>
+    /// <param name="stdin">The whole config.</param>
+    /// <param name="netns">CNI_NETNS ("" for none).</param>
+    /// <param name="cniArgs">CNI_ARGS, when set.</param>
+    public static (int Exit, System.Text.Json.JsonElement Output) Run(LibCni.Skel.ICniPlugin plugin, string command, string stdin, string netns = "/run/netns/ctr", string? cniArgs = null)
+    {
+        var env = FakeEnvironment.For(command, stdin, netns);
+        if (cniArgs is not null)
+        {
+            env["CNI_ARGS"] = cniArgs;
+        }
+
+        var exit = new LibCni.Skel.PluginHost(plugin, "about").Run(env);
+        return (exit, env.Output.Length == 0 ? default : System.Text.Json.JsonDocument.Parse(env.Output).RootElement.Clone());
+    }
+}

@@ -67,10 +67,7 @@ public sealed class IpvlanPlugin(IContainerInterfaces links, IDelegatePlugin ipa
             throw ContainerLinkAttachment.Fail($"Container IPVlan mode {IpvlanConfig.ModeName(ipvlan.Mode)} does not match expected value: {IpvlanConfig.ModeName(config.Mode)}");
         }
 
-        if (link.PeerIndex != parent.Index)
-        {
-            throw ContainerLinkAttachment.Fail($"Container IPVlan {link.Name} is not on master \"{parent.Name}\" (ifindex {parent.Index}), its parent is ifindex {link.PeerIndex}");
-        }
+        ContainerLinkAttachment.CheckParent(link, parent, "Container IPVlan");
 
         ContainerLinkAttachment.CheckAddressing(args, prev, link);
     }

@@ -64,11 +64,7 @@ public sealed class MacvlanPlugin(IContainerInterfaces links, IDelegatePlugin ip
             throw ContainerLinkAttachment.Fail($"container macvlan mode {MacvlanConfig.ModeName(macvlan.Mode)} does not match expected value: {MacvlanConfig.ModeName(config.Mode)}");
         }
 
-        // Beyond the reference: the link must still be on the configured master.
-        if (link.PeerIndex != parent.Index)
-        {
-            throw ContainerLinkAttachment.Fail($"container macvlan {link.Name} is not on master \"{parent.Name}\" (ifindex {parent.Index}), its parent is ifindex {link.PeerIndex}");
-        }
+        ContainerLinkAttachment.CheckParent(link, parent, "container macvlan");
 
         ContainerLinkAttachment.CheckAddressing(args, prev, link);
     }

@@ -49,10 +49,7 @@ public sealed class VlanPlugin(IContainerInterfaces links, IDelegatePlugin ipam)
             throw ContainerLinkAttachment.Fail($"Error: vlan link {link.Name} configured vlanId is {config.VlanId}, current value is {vlan.Id}");
         }
 
-        if (link.PeerIndex != parent.Index)
-        {
-            throw ContainerLinkAttachment.Fail($"Error: vlan link {link.Name} is not on master \"{parent.Name}\" (ifindex {parent.Index}), its parent is ifindex {link.PeerIndex}");
-        }
+        ContainerLinkAttachment.CheckParent(link, parent, "Error: vlan link");
 
         if (config.Mtu != 0 && link.Mtu != config.Mtu)
         {

@@ -129,6 +129,15 @@ public static class ContainerLinkAttachment
         return link;
     }
 
+    /// <summary>Beyond the reference: the link is still on the master the config names (IFLA_LINK is the parent's ifindex).</summary>
+    public static void CheckParent(ContainerLinkState link, ParentLink parent, string what)
+    {
+        if (link.PeerIndex != parent.Index)
+        {
+            throw Fail($"{what} {link.Name} is not on master \"{parent.Name}\" (ifindex {parent.Index}), its parent is ifindex {link.PeerIndex}");
+        }
+    }
+
     /// <summary>prevResult's addresses and (unless <paramref name="routes"/> is false, as for dummy) routes are in place.</summary>
     public static void CheckAddressing(CmdArgs args, Result100 prev, ContainerLinkState link, bool routes = true)
     {

@@ -25,12 +25,8 @@ public class DummyPluginTests
             Dns = new Dns { Nameservers = ["10.66.0.53"] },
         });
 
-    private (int Exit, JsonElement Output) Run(string command, string extra, string netns = "/run/netns/ctr")
-    {
-        var env = FakeEnvironment.For(command, $$"""{"cniVersion":"1.0.0","name":"d","type":"dummy"{{extra}}}""", netns);
-        var exit = new PluginHost(new DummyPlugin(_links, _ipam.Object), "about").Run(env);
-        return (exit, env.Output.Length == 0 ? default : JsonDocument.Parse(env.Output).RootElement.Clone());
-    }
+    private (int Exit, JsonElement Output) Run(string command, string extra, string netns = "/run/netns/ctr") =>
+        FakeRun.Run(new DummyPlugin(_links, _ipam.Object), command, $$"""{"cniVersion":"1.0.0","name":"d","type":"dummy"{{extra}}}""", netns);
 
     [Fact]
     public void Add_makes_a_dummy_and_keeps_ipams_routes_and_dns()

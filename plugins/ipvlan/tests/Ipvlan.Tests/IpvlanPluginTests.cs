@@ -28,12 +28,8 @@ public class IpvlanPluginTests
         });
     }
 
-    private (int Exit, JsonElement Output) Run(string command, string extra, string netns = "/run/netns/ctr")
-    {
-        var env = FakeEnvironment.For(command, $$"""{"cniVersion":"1.0.0","name":"iv","type":"ipvlan"{{extra}}}""", netns);
-        var exit = new PluginHost(new IpvlanPlugin(_links, _ipam.Object), "about").Run(env);
-        return (exit, env.Output.Length == 0 ? default : JsonDocument.Parse(env.Output).RootElement.Clone());
-    }
+    private (int Exit, JsonElement Output) Run(string command, string extra, string netns = "/run/netns/ctr") =>
+        FakeRun.Run(new IpvlanPlugin(_links, _ipam.Object), command, $$"""{"cniVersion":"1.0.0","name":"iv","type":"ipvlan"{{extra}}}""", netns);
 
     [Theory]
     [InlineData("", IpvlanMode.L2)]

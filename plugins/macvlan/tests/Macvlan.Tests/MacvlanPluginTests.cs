@@ -32,17 +32,8 @@ public class MacvlanPluginTests
         });
     }
 
-    private (int Exit, JsonElement Output) Run(string command, string extra, string? cniArgs = null, string netns = "/run/netns/ctr")
-    {
-        var env = FakeEnvironment.For(command, $$"""{"cniVersion":"1.0.0","name":"lan","type":"macvlan"{{extra}}}""", netns);
-        if (cniArgs is not null)
-        {
-            env["CNI_ARGS"] = cniArgs;
-        }
-
-        var exit = new PluginHost(new MacvlanPlugin(_links, _ipam.Object), "about").Run(env);
-        return (exit, env.Output.Length == 0 ? default : JsonDocument.Parse(env.Output).RootElement.Clone());
-    }
+    private (int Exit, JsonElement Output) Run(string command, string extra, string? cniArgs = null, string netns = "/run/netns/ctr") =>
+        FakeRun.Run(new MacvlanPlugin(_links, _ipam.Object), command, $$"""{"cniVersion":"1.0.0","name":"lan","type":"macvlan"{{extra}}}""", netns, cniArgs);
 
     [Fact]
     public void Add_makes_a_bridge_mode_macvlan_of_the_default_route_interface_and_addresses_it_with_announcements()

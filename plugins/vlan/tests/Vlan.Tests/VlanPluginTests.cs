@@ -26,12 +26,8 @@ public class VlanPluginTests
         });
     }
 
-    private (int Exit, JsonElement Output) Run(string command, string extra, string netns = "/run/netns/ctr")
-    {
-        var env = FakeEnvironment.For(command, $$"""{"cniVersion":"1.0.0","name":"v","type":"vlan"{{extra}}}""", netns);
-        var exit = new PluginHost(new VlanPlugin(_links, _ipam.Object), "about").Run(env);
-        return (exit, env.Output.Length == 0 ? default : JsonDocument.Parse(env.Output).RootElement.Clone());
-    }
+    private (int Exit, JsonElement Output) Run(string command, string extra, string netns = "/run/netns/ctr") =>
+        FakeRun.Run(new VlanPlugin(_links, _ipam.Object), command, $$"""{"cniVersion":"1.0.0","name":"v","type":"vlan"{{extra}}}""", netns);
 
     [Fact]
     public void Add_makes_a_vlan_of_the_master()
