@@ -25,6 +25,18 @@ public sealed class BinaryHost : IDisposable
 
     public string DataDir { get; }
 
+    /// <summary>
+    /// A veth pair in the host netns, both ends up: <paramref name="name"/> stands in for a node's NIC as the master of
+    /// macvlan, ipvlan or vlan links; the peer is the wire's far end. Returns the master's ifindex.
+    /// </summary>
+    public int AddMaster(string name, string peer)
+    {
+        Host!.Ip("link", "add", name, "type", "veth", "peer", "name", peer);
+        Host.Ip("link", "set", name, "up");
+        Host.Ip("link", "set", peer, "up");
+        return System.Text.Json.Nodes.JsonNode.Parse(Host.Ip("-j", "link", "show", name))![0]!["ifindex"]!.GetValue<int>();
+    }
+
     /// <summary>A new container netns, removed with the host.</summary>
     public TestNetns Container(string prefix = "cnictr") => Add(TestNetns.Create(prefix));
 
@@ -66,6 +78,16 @@ public sealed class BinaryHost : IDisposable
     }
 
     /// <summary>Asserts a zero exit, showing the plugin's output when not.</summary>
+    /// <summary><paramref name="conf"/> (a JSON object) with <paramref name="result"/> as its prevResult.</summary>
+    public static string WithPrevResult(string conf, string result) => conf[..^1] + $",\"prevResult\":{result}}}";
+
+    /// <summary>The first address of a result, without its prefix length.</summary>
+    public static string FirstAddress(string result) =>
+        System.Text.Json.JsonDocument.Parse(result).RootElement.GetProperty("ips")[0].GetProperty("address").GetString()!.Split('/')[0];
+
+    /// <summary>A link as <c>ip -j -d link show</c> reports it in <paramref name="netns"/>: kind data under linkinfo.</summary>
+    public static JsonNode LinkDetails(TestNetns netns, string name = "eth0") => JsonNode.Parse(netns.Ip("-j", "-d", "link", "show", name))![0]!;
+
     public static void Ok(ProcessResult r) => Assert.True(r.ExitCode == 0, $"exit {r.ExitCode}: {r.Stdout}{r.Stderr}");
 
     public void Dispose()

@@ -17,12 +17,7 @@ public sealed class MacvlanBinaryTests : IDisposable
     private const string Master = "cnimvm0";
     private readonly BinaryHost _bin = new("cni-macvlan");
 
-    public MacvlanBinaryTests()
-    {
-        _bin.Host!.Ip("link", "add", Master, "type", "veth", "peer", "name", "cnimvp0");
-        _bin.Host.Ip("link", "set", Master, "up");
-        _bin.Host.Ip("link", "set", "cnimvp0", "up");
-    }
+    public MacvlanBinaryTests() => MasterIndex = _bin.AddMaster(Master, "cnimvp0");
 
     public void Dispose() => _bin.Dispose();
 
@@ -33,14 +28,7 @@ public sealed class MacvlanBinaryTests : IDisposable
         _bin.ExecFrom(binDir.Length > 0 ? binDir : Repo.BinDir, "macvlan", conf,
             Environment(command, id, container.Path, cniArgs: "IgnoreUnknown=1;K8S_POD_NAME=web", cniPath: binDir.Length > 0 ? binDir : Repo.BinDir));
 
-    private static string WithPrev(string conf, string result) => conf[..^1] + $",\"prevResult\":{result}}}";
-
-    private static JsonNode Link(TestNetns netns, string name = "eth0") => JsonNode.Parse(netns.Ip("-j", "-d", "link", "show", name))![0]!;
-
-    private static string Address(string result) =>
-        JsonDocument.Parse(result).RootElement.GetProperty("ips")[0].GetProperty("address").GetString()!.Split('/')[0];
-
-    private int MasterIndex => Link(_bin.Host!, Master)["ifindex"]!.GetValue<int>();
+    private int MasterIndex { get; }
 
     [Fact]
     public void Two_containers_on_one_master_reach_each_other_and_del_leaves_nothing()
@@ -52,15 +40,15 @@ public sealed class MacvlanBinaryTests : IDisposable
         var addB = Exec("ADD", Conf(), b, "ctr-b");
         Ok(addB);
 
-        var link = Link(a);
+        var link = LinkDetails(a);
         Assert.Equal("macvlan", link["linkinfo"]!["info_kind"]!.GetValue<string>());
         Assert.Equal("bridge", link["linkinfo"]!["info_data"]!["mode"]!.GetValue<string>());
         Assert.Equal(MasterIndex, link["link_index"]!.GetValue<int>());
         Assert.Equal(JsonDocument.Parse(addA.Stdout).RootElement.GetProperty("interfaces")[0].GetProperty("mac").GetString(), link["address"]!.GetValue<string>());
         Assert.Equal("1", Shell.Run("ip", "netns", "exec", a.Name, "cat", "/proc/sys/net/ipv4/conf/eth0/arp_notify").Trim());
-        Shell.Run("ip", "netns", "exec", a.Name, "ping", "-c1", "-W2", Address(addB.Stdout));
+        Shell.Run("ip", "netns", "exec", a.Name, "ping", "-c1", "-W2", FirstAddress(addB.Stdout));
 
-        Ok(Exec("CHECK", WithPrev(Conf(), addA.Stdout), a, "ctr-a"));
+        Ok(Exec("CHECK", WithPrevResult(Conf(), addA.Stdout), a, "ctr-a"));
         Ok(Exec("DEL", Conf(), a, "ctr-a"));
         Ok(Exec("DEL", Conf(), b, "ctr-b"));
         Assert.Throws<InvalidOperationException>(() => a.Ip("link", "show", "eth0"));
@@ -79,8 +67,8 @@ public sealed class MacvlanBinaryTests : IDisposable
         var theirs = _bin.Container();
         var refAdd = Exec("ADD", conf, theirs, "ctr-ref", Reference);
         Ok(refAdd);
-        var expected = Link(theirs);
-        Ok(Exec("CHECK", WithPrev(conf, refAdd.Stdout), theirs, "ctr-ref"));
+        var expected = LinkDetails(theirs);
+        Ok(Exec("CHECK", WithPrevResult(conf, refAdd.Stdout), theirs, "ctr-ref"));
         Ok(Exec("DEL", conf, theirs, "ctr-ref"));
         Assert.Throws<InvalidOperationException>(() => theirs.Ip("link", "show", "eth0"));
 
@@ -88,14 +76,14 @@ public sealed class MacvlanBinaryTests : IDisposable
         var ours = _bin.Container();
         var add = Exec("ADD", conf, ours, "ctr-ours");
         Ok(add);
-        var actual = Link(ours);
+        var actual = LinkDetails(ours);
         foreach (var key in new[] { "mtu", "link_index", "flags" })
         {
             Assert.Equal(expected[key]!.ToJsonString(), actual[key]!.ToJsonString());
         }
 
         Assert.Equal(expected["linkinfo"]!.ToJsonString(), actual["linkinfo"]!.ToJsonString());
-        Ok(Exec("CHECK", WithPrev(conf, add.Stdout), ours, "ctr-ours", Reference));
+        Ok(Exec("CHECK", WithPrevResult(conf, add.Stdout), ours, "ctr-ours", Reference));
         Ok(Exec("DEL", conf, ours, "ctr-ours", Reference));
         Assert.Throws<InvalidOperationException>(() => ours.Ip("link", "show", "eth0"));
     }
@@ -107,7 +95,7 @@ public sealed class MacvlanBinaryTests : IDisposable
         _bin.Host.Ip("route", "add", "default", "via", "10.56.0.254", "dev", Master);
         var ctr = _bin.Container();
         Ok(Exec("ADD", Conf(master: ""), ctr, "ctr-default"));
-        Assert.Equal(MasterIndex, Link(ctr)["link_index"]!.GetValue<int>());
+        Assert.Equal(MasterIndex, LinkDetails(ctr)["link_index"]!.GetValue<int>());
         Ok(Exec("DEL", Conf(master: ""), ctr, "ctr-default"));
     }
 
@@ -120,9 +108,9 @@ public sealed class MacvlanBinaryTests : IDisposable
         var conf = Conf(",\"linkInContainer\":true", master: "lower0");
         var add = Exec("ADD", conf, ctr, "ctr-in");
         Ok(add);
-        var link = Link(ctr);
+        var link = LinkDetails(ctr);
         Assert.Equal("lower0", link["link"]!.GetValue<string>());
-        Ok(Exec("CHECK", WithPrev(conf, add.Stdout), ctr, "ctr-in"));
+        Ok(Exec("CHECK", WithPrevResult(conf, add.Stdout), ctr, "ctr-in"));
         Ok(Exec("DEL", conf, ctr, "ctr-in"));
         Assert.Throws<InvalidOperationException>(() => ctr.Ip("link", "show", "eth0"));
     }
@@ -135,7 +123,7 @@ public sealed class MacvlanBinaryTests : IDisposable
         var add = Exec("ADD", conf, ctr, "ctr-l2");
         Ok(add);
         Assert.False(JsonDocument.Parse(add.Stdout).RootElement.TryGetProperty("ips", out _));
-        Assert.Contains("UP", Link(ctr)["flags"]!.ToJsonString(), StringComparison.Ordinal);
+        Assert.Contains("UP", LinkDetails(ctr)["flags"]!.ToJsonString(), StringComparison.Ordinal);
         Ok(Exec("DEL", conf, ctr, "ctr-l2"));
     }
 
@@ -146,7 +134,7 @@ public sealed class MacvlanBinaryTests : IDisposable
         var add = Exec("ADD", Conf(), ctr, "ctr-mode");
         Ok(add);
         ctr.Ip("link", "set", "eth0", "type", "macvlan", "mode", "vepa");
-        var check = Exec("CHECK", WithPrev(Conf(), add.Stdout), ctr, "ctr-mode");
+        var check = Exec("CHECK", WithPrevResult(Conf(), add.Stdout), ctr, "ctr-mode");
         Assert.Equal(1, check.ExitCode);
         Assert.Contains("container macvlan mode vepa does not match expected value: bridge", check.Stdout, StringComparison.Ordinal);
         Ok(Exec("DEL", Conf(), ctr, "ctr-mode"));
