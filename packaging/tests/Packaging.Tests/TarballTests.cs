@@ -35,6 +35,9 @@ public class TarballTests
     [InlineData("ptp")]
     [InlineData("bandwidth")]
     [InlineData("macvlan")]
+    [InlineData("ipvlan")]
+    [InlineData("vlan")]
+    [InlineData("dummy")]
     [InlineData("static")]
     public void DistBinHoldsEveryPluginOfTheSuite(string plugin) => Assert.Contains(plugin, Artifacts.Plugins);
 

@@ -9,17 +9,29 @@ from ..procs import SPEC, rotate
 from ..rows import RATIO, Row, ms, stats
 from .rss import Meter
 
-SUBNETS = {"ptp": ("10.94.0.0/16", "10.95.0.0/16")}
+import subprocess
+
+SUBNETS = {"ptp": ("10.94.0.0/16", "10.95.0.0/16"), "macvlan": ("10.98.0.0/16", "10.99.0.0/16")}
+# Keys beyond name/type/ipam, and what the row's label says about them.
+EXTRA = {"ptp": ({"ipMasq": True}, " (ipMasq)"), "macvlan": ({"master": "bmvm0", "mode": "bridge"}, " (bridge mode)")}
+
+
+def prepare_host(plugin, host):
+    """macvlan needs a master in the host netns: one end of a veth pair, both up."""
+    if plugin == "macvlan":
+        for cmd in (["link", "add", "bmvm0", "type", "veth", "peer", "name", "bmvp0"], ["link", "set", "bmvm0", "up"],
+                    ["link", "set", "bmvp0", "up"]):
+            subprocess.run(["ip", "-n", host, *cmd], check=True)
 
 
 def conf(plugin, name, subnet, data_dir):
-    return {"cniVersion": SPEC, "name": name, "type": plugin, "ipMasq": True,
+    return {"cniVersion": SPEC, "name": name, "type": plugin, **EXTRA[plugin][0],
             "ipam": {"type": "host-local", "subnet": subnet, "dataDir": data_dir, "routes": [{"dst": "0.0.0.0/0"}]}}
 
 
 def rows(plugin):
     return {
-        "add": Row(f"{plugin}.add", f"{plugin} + host-local ADD (ipMasq)", "ms", (RATIO, 0.5)),
+        "add": Row(f"{plugin}.add", f"{plugin} + host-local ADD{EXTRA[plugin][1]}", "ms", (RATIO, 0.5)),
         "del": Row(f"{plugin}.del", f"{plugin} + host-local DEL", "ms", (RATIO, 0.5)),
         "rss": Row(f"rss.{plugin}", f"peak RSS, {plugin} ADD", "KiB", (RATIO, 1.0)),
     }
@@ -37,6 +49,8 @@ def measure(bench, plugin):
     hosts = {k: f"bm-{plugin}-{k}" for k in keys}
     containers = {k: [f"cm-{plugin}-{k}-{i}" for i in range(1, n + 2)] for k in keys}
     bench.ns.add(list(hosts.values()) + [c for cs in containers.values() for c in cs])
+    for host in hosts.values():
+        prepare_host(plugin, host)
     confs = {k: conf(plugin, f"bench-{plugin}-{k}", SUBNETS[plugin][j], bench.data_dir(f"{plugin}-{k}"))
              for j, k in enumerate(keys)}
     add = {k: [] for k in keys}
