@@ -80,4 +80,16 @@ public class LinkKindRequestsTests
         Assert.Equal(new OtherKind("veth"), LinkKind.Parse("veth", ReadOnlyMemory<byte>.Empty));
         Assert.Equal(new MacvlanKind(MacvlanMode.Bridge) { Tap = true }, LinkKind.Parse("macvtap", Convert.FromHexString("0800010004000000")));
     }
+
+    // ip link set dev hd0 netns other name eth1 (hd0 ifindex 3, "other" fd 4)
+    [Fact]
+    public void Move_to_netns_with_a_new_name() => Assert.Equal(Hex(
+        "34000000100005000000000000000000 00000000030000000000000000000000 08001c0004000000 0900030065746831 00000000"),
+        Bytes(RtnlRequests.MoveToNetns(3, 4, "eth1")));
+
+    // ip link set dev hd1 alias "" (hd1 ifindex 2)
+    [Fact]
+    public void Clearing_the_alias_sends_it_empty() => Assert.Equal(Hex(
+        "24000000100005000000000000000000 00000000020000000000000000000000 04001400"),
+        Bytes(RtnlRequests.SetAlias(2, "")));
 }

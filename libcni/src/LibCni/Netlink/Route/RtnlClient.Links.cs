@@ -104,6 +104,13 @@ public sealed partial class RtnlClient
     public void SetNetns(int index, int netnsFd) =>
         _client.Execute(RtnlRequests.SetNetns(index, netnsFd), $"RTM_NEWLINK index {index} netns fd {netnsFd}");
 
+    /// <summary>
+    /// Moves a link into the netns behind <paramref name="netnsFd"/> and names it <paramref name="name"/> there, in one
+    /// request: the name is taken only in the target netns, so it may be one the source netns already uses.
+    /// </summary>
+    public void MoveToNetns(int index, int netnsFd, string name) =>
+        _client.Execute(RtnlRequests.MoveToNetns(index, netnsFd, name), $"RTM_NEWLINK index {index} netns fd {netnsFd} name {name}");
+
     /// <summary>Renames a link (it must be down), as <c>ip link set X name N</c>.</summary>
     public void Rename(int index, string name) =>
         _client.Execute(RtnlRequests.Rename(index, name), $"RTM_NEWLINK index {index} name {name}");

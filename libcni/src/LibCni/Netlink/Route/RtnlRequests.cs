@@ -119,6 +119,10 @@ public static class RtnlRequests
     public static NetlinkMessageWriter SetNetns(int index, int netnsFd) =>
         SetLinkAttribute(index).AttributeU32(Ifla.NetNsFd, (uint)netnsFd);
 
+    /// <summary>Moves a link into another netns under a new name in one step (<c>ip link set dev X netns N name Y</c>).</summary>
+    public static NetlinkMessageWriter MoveToNetns(int index, int netnsFd, string name) =>
+        SetLinkAttribute(index).AttributeU32(Ifla.NetNsFd, (uint)netnsFd).AttributeString(Ifla.IfName, name);
+
     public static NetlinkMessageWriter Rename(int index, string name) =>
         SetLinkAttribute(index).AttributeString(Ifla.IfName, name);
 
