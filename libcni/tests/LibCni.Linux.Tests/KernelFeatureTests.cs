@@ -53,6 +53,17 @@ public class KernelFeatureTests
         Assert.NotNull(new KernelLacksFactAttribute(KernelFeature.Macvlan).Skip);
     }
 
+    /// <summary>The second kernel has every feature (scripts/in-second-kernel loads their modules): the tier fails on this skip otherwise.</summary>
+    [KernelFact(KernelFeature.Dummy, KernelFeature.Vlan, KernelFeature.Ipvlan, KernelFeature.Macvlan, KernelFeature.Vrf, KernelFeature.BridgeVlanFiltering)]
+    [Trait("Kernel", "Second")]
+    public void Second_kernel_has_every_feature()
+    {
+        PrivateHost.Require();
+        Assert.Empty(KernelFeature.Missing([KernelFeature.Dummy, KernelFeature.Vlan, KernelFeature.Ipvlan, KernelFeature.Macvlan, KernelFeature.Vrf,
+            KernelFeature.BridgeVlanFiltering]));
+        Assert.NotNull(new KernelLacksFactAttribute(KernelFeature.BridgeVlanFiltering).Skip);
+    }
+
     [Fact]
     public void Lacks_fact_without_features_is_a_test_bug()
     {
