@@ -69,3 +69,24 @@ public sealed class KernelTheoryAttribute : TheoryAttribute
         }
     }
 }
+
+/// <summary>
+/// The opposite of <see cref="KernelFactAttribute"/>: a fact about how code behaves on a kernel that lacks
+/// features (a clean refusal, say). It runs only where at least one of the named features is missing and
+/// is skipped, with the reason, where the kernel has them all (as in the second-kernel tier).
+/// </summary>
+public sealed class KernelLacksFactAttribute : FactAttribute
+{
+    public KernelLacksFactAttribute(params string[] features)
+    {
+        if (features.Length == 0)
+        {
+            throw new ArgumentException("name the kernel features whose absence the test is about", nameof(features));
+        }
+
+        if (KernelFeature.Missing(features).Count == 0)
+        {
+            Skip = $"kernel has {string.Join(", ", features)}: this test is about kernels that lack them";
+        }
+    }
+}

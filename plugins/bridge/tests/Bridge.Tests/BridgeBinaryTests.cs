@@ -157,36 +157,34 @@ public class BridgeBinaryTests
         Assert.Equal(1400, eth0.GetProperty("mtu").GetInt32());
     }
 
-    /// <summary>VLANs need CONFIG_BRIDGE_VLAN_FILTERING: where the kernel has it the port carries the VLAN; where it
-    /// does not, ADD fails cleanly, saying why, and leaves nothing behind.</summary>
-    [Fact]
-    public void Vlan_is_programmed_or_refused_cleanly_by_kernel_capability()
+    /// <summary>VLANs need CONFIG_BRIDGE_VLAN_FILTERING: where the kernel has it the port carries the VLAN (PVID, untagged).
+    /// The other VLAN configs are in <see cref="BridgeVlanBinaryTests"/>.</summary>
+    [KernelFact(KernelFeature.BridgeVlanFiltering)]
+    [Trait("Kernel", "Second")]
+    public void Vlan_is_programmed_where_the_kernel_filters_vlans()
     {
         using var h = new BridgeHost();
-        var probe = Shell.Exec("ip", ["-n", h.Host.Name, "link", "add", "cnitprobe", "type", "bridge", "vlan_filtering", "1"], null, null);
-        var supported = probe.ExitCode == 0;
-        if (supported)
-        {
-            h.Host.Ip("link", "del", "cnitprobe");
-        }
-
         var ctr = h.Container();
         var add = h.Exec("ADD", h.Conf("1.0.0", ""","vlan":42"""), ctr, "vlan");
-        if (supported)
-        {
-            Ok(add);
-            var hostVeth = JsonDocument.Parse(add.Stdout).RootElement.GetProperty("interfaces")[1].GetProperty("name").GetString()!;
-            var vlans = Shell.Run("ip", "netns", "exec", h.Host.Name, "bridge", "-j", "vlan", "show", "dev", hostVeth);
-            Assert.Contains("\"vlan\":42", vlans, StringComparison.Ordinal);
-            Assert.Contains("\"PVID\"", vlans, StringComparison.Ordinal);
-        }
-        else
-        {
-            Assert.Equal(1, add.ExitCode);
-            Assert.Contains("CONFIG_BRIDGE_VLAN_FILTERING", add.Stdout, StringComparison.Ordinal);
-            Assert.DoesNotContain("veth", h.Host.Ip("link"), StringComparison.Ordinal);
-            Assert.Throws<InvalidOperationException>(() => ctr.Ip("link", "show", "eth0"));
-        }
+        Ok(add);
+        var hostVeth = JsonDocument.Parse(add.Stdout).RootElement.GetProperty("interfaces")[1].GetProperty("name").GetString()!;
+        var vlans = Shell.Run("ip", "netns", "exec", h.Host.Name, "bridge", "-j", "vlan", "show", "dev", hostVeth);
+        Assert.Equal($$"""[{"ifname":"{{hostVeth}}","vlans":[{"vlan":42,"flags":["PVID","Egress Untagged"]}]}]""", vlans.Trim());
+    }
+
+    /// <summary>Where the kernel lacks CONFIG_BRIDGE_VLAN_FILTERING, ADD fails cleanly, saying why, and leaves nothing behind.</summary>
+    [KernelLacksFact(KernelFeature.BridgeVlanFiltering)]
+    public void Vlan_is_refused_cleanly_where_the_kernel_cannot_filter_vlans()
+    {
+        using var h = new BridgeHost();
+        var ctr = h.Container();
+        var add = h.Exec("ADD", h.Conf("1.0.0", ""","vlan":42"""), ctr, "vlan");
+        Assert.Equal(1, add.ExitCode);
+        Assert.Contains("CONFIG_BRIDGE_VLAN_FILTERING", add.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("veth", h.Host.Ip("link"), StringComparison.Ordinal);
+        Assert.DoesNotContain("cnibr0", h.Host.Ip("link"), StringComparison.Ordinal);
+        Assert.Throws<InvalidOperationException>(() => ctr.Ip("link", "show", "eth0"));
+        Assert.False(File.Exists(Path.Combine(h.DataDir, "brnet", "10.88.0.2")), "no address may be reserved");
     }
 
     [Fact]
