@@ -36,6 +36,13 @@ public sealed class KernelHostDevice(KernelContainerInterfaces links) : IHostDev
         var host = links.Host;
         var device = host.GetLink(hostName) ?? throw new CniException(CniErrorCode.Internal, $"failed to find host device: Link not found", $"device \"{hostName}\"");
         using var container = NetNamespace.OpenRtnl(netns);
+
+        // The kernel moves the link first and renames it after, so a taken name would fail with the link moved.
+        if (container.GetLink(ifName) is not null)
+        {
+            throw new CniException(CniErrorCode.Internal, $"failed to move link: \"{ifName}\" already exists in the container", $"in {netns}");
+        }
+
         using (var containerNetns = NetNamespace.Open(netns))
         {
             try
@@ -44,6 +51,12 @@ public sealed class KernelHostDevice(KernelContainerInterfaces links) : IHostDev
             }
             catch (NetlinkException e)
             {
+                if (container.GetLink(hostName) is { } stray)
+                {
+                    using var hostNetns = NetNamespace.Open(CurrentNetnsPath);
+                    container.MoveToNetns(stray.Index, (int)hostNetns.DangerousGetHandle(), hostName);
+                }
+
                 throw new CniException(CniErrorCode.Internal, $"failed to move link failed to move \"{hostName}\" to container NS as \"{ifName}\": {e.Message}");
             }
         }
@@ -79,6 +92,11 @@ public sealed class KernelHostDevice(KernelContainerInterfaces links) : IHostDev
 
         var original = link.Alias ?? throw new CniException(CniErrorCode.Internal, $"failed to find original ifname for \"{ifName}\" (alias is not set)",
             "the device was not moved in by host-device");
+        if (links.Host.GetLink(original) is not null)
+        {
+            throw new CniException(CniErrorCode.Internal, $"failed to move \"{ifName}\" (host: \"{original}\") to hostNS: the host already has a link \"{original}\"");
+        }
+
         container.SetLinkUp(link.Index, false);
         using (var hostNetns = NetNamespace.Open(CurrentNetnsPath))
         {
