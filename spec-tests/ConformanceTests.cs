@@ -96,3 +96,11 @@ public class Macvlan
     [MemberData(nameof(Catalog.For), "macvlan", MemberType = typeof(Catalog))]
     public void Spec(string rule) => Conformance.Run(rule);
 }
+
+[Trait("Tier", "Spec")]
+public class HostDevice
+{
+    [PluginTheory("host-device")]
+    [MemberData(nameof(Catalog.For), "host-device", MemberType = typeof(Catalog))]
+    public void Spec(string rule) => Conformance.Run(rule);
+}

@@ -21,6 +21,7 @@ public abstract class PluginProfile
         ["static"] = new StaticProfile(),
         ["bandwidth"] = new BandwidthProfile(),
         ["macvlan"] = new MacvlanProfile(),
+        ["host-device"] = new HostDeviceProfile(),
     };
 
     public abstract string Name { get; }

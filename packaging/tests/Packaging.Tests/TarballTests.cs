@@ -38,6 +38,7 @@ public class TarballTests
     [InlineData("ipvlan")]
     [InlineData("vlan")]
     [InlineData("dummy")]
+    [InlineData("host-device")]
     [InlineData("static")]
     public void DistBinHoldsEveryPluginOfTheSuite(string plugin) => Assert.Contains(plugin, Artifacts.Plugins);
 
