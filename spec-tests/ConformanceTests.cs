@@ -7,11 +7,18 @@ namespace SpecTests;
 /// <summary>Skips a plugin's theory when the directory under test does not hold that plugin.</summary>
 public sealed class PluginTheoryAttribute : TheoryAttribute
 {
-    public PluginTheoryAttribute(string plugin)
+    /// <param name="plugin">The plugin type.</param>
+    /// <param name="kernelFeatures">What the kernel must have (LibCni.TestKit.KernelFeature); where it lacks one the
+    /// rows are skipped, and the class carries <c>[Trait("Kernel", "Second")]</c> so the second-kernel tier runs them.</param>
+    public PluginTheoryAttribute(string plugin, params string[] kernelFeatures)
     {
         if (!SpecSettings.IsPresent(plugin))
         {
             Skip = $"{plugin} is not in {SpecSettings.PluginDir}";
+        }
+        else if (LibCni.TestKit.KernelFeature.Missing(kernelFeatures) is { Count: > 0 } missing)
+        {
+            Skip = $"kernel lacks {string.Join(", ", missing)}: runs in the second-kernel tier";
         }
     }
 }
@@ -102,5 +109,32 @@ public class HostDevice
 {
     [PluginTheory("host-device")]
     [MemberData(nameof(Catalog.For), "host-device", MemberType = typeof(Catalog))]
+    public void Spec(string rule) => Conformance.Run(rule);
+}
+
+[Trait("Tier", "Spec")]
+[Trait("Kernel", "Second")]
+public class Ipvlan
+{
+    [PluginTheory("ipvlan", LibCni.TestKit.KernelFeature.Ipvlan)]
+    [MemberData(nameof(Catalog.For), "ipvlan", MemberType = typeof(Catalog))]
+    public void Spec(string rule) => Conformance.Run(rule);
+}
+
+[Trait("Tier", "Spec")]
+[Trait("Kernel", "Second")]
+public class Vlan
+{
+    [PluginTheory("vlan", LibCni.TestKit.KernelFeature.Vlan)]
+    [MemberData(nameof(Catalog.For), "vlan", MemberType = typeof(Catalog))]
+    public void Spec(string rule) => Conformance.Run(rule);
+}
+
+[Trait("Tier", "Spec")]
+[Trait("Kernel", "Second")]
+public class Dummy
+{
+    [PluginTheory("dummy", LibCni.TestKit.KernelFeature.Dummy)]
+    [MemberData(nameof(Catalog.For), "dummy", MemberType = typeof(Catalog))]
     public void Spec(string rule) => Conformance.Run(rule);
 }

@@ -22,6 +22,9 @@ public abstract class PluginProfile
         ["bandwidth"] = new BandwidthProfile(),
         ["macvlan"] = new MacvlanProfile(),
         ["host-device"] = new HostDeviceProfile(),
+        ["ipvlan"] = new IpvlanProfile(),
+        ["vlan"] = new VlanProfile(),
+        ["dummy"] = new DummyProfile(),
     };
 
     public abstract string Name { get; }
