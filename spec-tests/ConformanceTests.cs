@@ -138,3 +138,11 @@ public class Dummy
     [MemberData(nameof(Catalog.For), "dummy", MemberType = typeof(Catalog))]
     public void Spec(string rule) => Conformance.Run(rule);
 }
+
+[Trait("Tier", "Spec")]
+public class Tap
+{
+    [PluginTheory("tap")]
+    [MemberData(nameof(Catalog.For), "tap", MemberType = typeof(Catalog))]
+    public void Spec(string rule) => Conformance.Run(rule);
+}

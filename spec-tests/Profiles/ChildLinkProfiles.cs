@@ -8,7 +8,7 @@ namespace SpecTests.Profiles;
 /// A plugin that makes a link of its own kind in the container, on a master in the case's host netns (one end of a
 /// veth pair) when it has one, with host-local IPAM: macvlan, ipvlan, vlan, dummy.
 /// </summary>
-public abstract class ChildLinkProfile(string type, string subnet, bool hasMaster = true) : ContainerLinkProfile
+public abstract class ChildLinkProfile(string type, string subnet, bool hasMaster = true, string? kind = null) : ContainerLinkProfile
 {
     protected const string Master = "cnispm0";
 
@@ -47,7 +47,7 @@ public abstract class ChildLinkProfile(string type, string subnet, bool hasMaste
     public override void VerifyAdded(CaseContext ctx, Attachment attachment, JsonObject result)
     {
         base.VerifyAdded(ctx, attachment, result);
-        Assert.Contains($"\"info_kind\":\"{type}\"", attachment.Netns.Ip("-j", "-d", "link", "show", attachment.IfName), StringComparison.Ordinal);
+        Assert.Contains($"\"info_kind\":\"{kind ?? type}\"", attachment.Netns.Ip("-j", "-d", "link", "show", attachment.IfName), StringComparison.Ordinal);
     }
 
     protected override void VerifyHostSide(CaseContext ctx, JsonObject result)
@@ -81,3 +81,6 @@ public sealed class VlanProfile() : ChildLinkProfile("vlan", "10.94.0.0/24")
 }
 
 public sealed class DummyProfile() : ChildLinkProfile("dummy", "10.95.0.0/24", hasMaster: false);
+
+/// <summary>A tap is a tun device of type tap.</summary>
+public sealed class TapProfile() : ChildLinkProfile("tap", "10.96.0.0/24", hasMaster: false, kind: "tun");

@@ -25,6 +25,7 @@ public abstract class PluginProfile
         ["ipvlan"] = new IpvlanProfile(),
         ["vlan"] = new VlanProfile(),
         ["dummy"] = new DummyProfile(),
+        ["tap"] = new TapProfile(),
     };
 
     public abstract string Name { get; }

@@ -39,6 +39,7 @@ public class TarballTests
     [InlineData("vlan")]
     [InlineData("dummy")]
     [InlineData("host-device")]
+    [InlineData("tap")]
     [InlineData("static")]
     public void DistBinHoldsEveryPluginOfTheSuite(string plugin) => Assert.Contains(plugin, Artifacts.Plugins);
 
