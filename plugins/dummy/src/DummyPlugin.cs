@@ -61,13 +61,7 @@ public sealed class DummyPlugin(IContainerInterfaces links, IDelegatePlugin ipam
         ContainerLinkAttachment.CheckAddressing(args, prev, link, routes: false);
     }
 
-    public void Gc(CmdArgs args)
-    {
-        if (CniJson.Decode(args.StdinData, NetConf.Read, Context).IpamType is { Length: > 0 } ipamType)
-        {
-            ipam.Gc(ipamType, args);
-        }
-    }
+    public void Gc(CmdArgs args) => ContainerLinkAttachment.Gc(ipam, CniJson.Decode(args.StdinData, NetConf.Read, Context).IpamType, args);
 
     public void Status(CmdArgs args) => ipam.Status(Parse(args).IpamType, args);
 }

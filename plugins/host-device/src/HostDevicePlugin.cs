@@ -120,19 +120,7 @@ public sealed class HostDevicePlugin(IContainerInterfaces links, IHostDeviceKern
         ContainerLinkAttachment.CheckAddressing(args, prev, link);
     }
 
-    public void Gc(CmdArgs args)
-    {
-        if (HostDeviceConfig.Parse(args.StdinData).IpamType is { } ipamType)
-        {
-            ipam.Gc(ipamType, args);
-        }
-    }
+    public void Gc(CmdArgs args) => ContainerLinkAttachment.Gc(ipam, HostDeviceConfig.Parse(args.StdinData).IpamType, args);
 
-    public void Status(CmdArgs args)
-    {
-        if (HostDeviceConfig.Parse(args.StdinData).IpamType is { } ipamType)
-        {
-            ipam.Status(ipamType, args);
-        }
-    }
+    public void Status(CmdArgs args) => ContainerLinkAttachment.Status(ipam, HostDeviceConfig.Parse(args.StdinData).IpamType, args);
 }

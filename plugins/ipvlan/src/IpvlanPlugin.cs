@@ -72,19 +72,7 @@ public sealed class IpvlanPlugin(IContainerInterfaces links, IDelegatePlugin ipa
         ContainerLinkAttachment.CheckAddressing(args, prev, link);
     }
 
-    public void Gc(CmdArgs args)
-    {
-        if (IpvlanConfig.Parse(args.StdinData, args.ConfigVersion).IpamType is { } ipamType)
-        {
-            ipam.Gc(ipamType, args);
-        }
-    }
+    public void Gc(CmdArgs args) => ContainerLinkAttachment.Gc(ipam, IpvlanConfig.Parse(args.StdinData, args.ConfigVersion).IpamType, args);
 
-    public void Status(CmdArgs args)
-    {
-        if (IpvlanConfig.Parse(args.StdinData, args.ConfigVersion).IpamType is { } ipamType)
-        {
-            ipam.Status(ipamType, args);
-        }
-    }
+    public void Status(CmdArgs args) => ContainerLinkAttachment.Status(ipam, IpvlanConfig.Parse(args.StdinData, args.ConfigVersion).IpamType, args);
 }

@@ -54,34 +54,12 @@ public sealed record MacvlanConfig
             throw new CniException(CniErrorCode.InvalidNetworkConfig, $"unknown macvlan mode: \"{modeText}\"", "mode is one of bridge, private, vepa, passthru, source");
         }
 
-        var macText = json.String("mac");
-        if (strictArgs)
-        {
-            cniArgs.RequireKnownKeys("MAC");
-        }
-
-        if (cniArgs.Get("MAC") is { Length: > 0 } envMac)
-        {
-            macText = envMac;
-        }
-
-        if (conf.RuntimeConfigString("mac") is { Length: > 0 } runtimeMac)
-        {
-            macText = runtimeMac;
-        }
-
-        byte[]? mac = null;
-        if (!string.IsNullOrEmpty(macText) && !MacAddress.TryParse(macText, out mac))
-        {
-            throw new CniException(CniErrorCode.InvalidNetworkConfig, $"invalid args {macText} for MAC addr: address {macText}: invalid MAC address");
-        }
-
         return new MacvlanConfig
         {
             Master = json.String("master"),
             Mode = mode,
             Mtu = json.Int32("mtu") ?? 0,
-            Mac = mac,
+            Mac = RequestedMac.Resolve(conf, cniArgs, strictArgs),
             LinkInContainer = json.Bool("linkInContainer") ?? false,
             BroadcastQueueLength = json.UInt32("bcqueuelen") ?? 0,
             IpamType = string.IsNullOrEmpty(conf.IpamType) ? null : conf.IpamType,

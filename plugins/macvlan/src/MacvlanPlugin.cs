@@ -69,20 +69,7 @@ public sealed class MacvlanPlugin(IContainerInterfaces links, IDelegatePlugin ip
         ContainerLinkAttachment.CheckAddressing(args, prev, link);
     }
 
-    /// <summary>GC goes to IPAM (the reference has none; the links die with their netns).</summary>
-    public void Gc(CmdArgs args)
-    {
-        if (MacvlanConfig.Parse(args.StdinData, args.ParsedArgs, strictArgs: false).IpamType is { } ipamType)
-        {
-            ipam.Gc(ipamType, args);
-        }
-    }
+    public void Gc(CmdArgs args) => ContainerLinkAttachment.Gc(ipam, MacvlanConfig.Parse(args.StdinData, args.ParsedArgs, strictArgs: false).IpamType, args);
 
-    public void Status(CmdArgs args)
-    {
-        if (MacvlanConfig.Parse(args.StdinData, args.ParsedArgs, strictArgs: false).IpamType is { } ipamType)
-        {
-            ipam.Status(ipamType, args);
-        }
-    }
+    public void Status(CmdArgs args) => ContainerLinkAttachment.Status(ipam, MacvlanConfig.Parse(args.StdinData, args.ParsedArgs, strictArgs: false).IpamType, args);
 }

@@ -47,24 +47,7 @@ public sealed record TapConfig
             throw json.WrongType(json.PathOf("args"), args, "an object");
         }
 
-        var macText = json.String("mac");
-        cniArgs.RequireKnownKeys("MAC");
-        if (cniArgs.Get("MAC") is { Length: > 0 } envMac)
-        {
-            macText = envMac;
-        }
-
-        if (conf.RuntimeConfigString("mac") is { Length: > 0 } runtimeMac)
-        {
-            macText = runtimeMac;
-        }
-
-        byte[]? mac = null;
-        if (!string.IsNullOrEmpty(macText) && !MacAddress.TryParse(macText, out mac))
-        {
-            throw new CniException(CniErrorCode.InvalidNetworkConfig, $"invalid args {macText} for MAC addr: address {macText}: invalid MAC address");
-        }
-
+        var mac = RequestedMac.Resolve(conf, cniArgs, strictArgs: true);
         var mtu = json.Int32("mtu") ?? 0;
         if (mtu < 0)
         {

@@ -48,19 +48,7 @@ public sealed class TapPlugin(IContainerInterfaces links, ITapKernel kernel, IDe
         ContainerLinkAttachment.CheckAddressing(args, prev, link);
     }
 
-    public void Gc(CmdArgs args)
-    {
-        if (TapConfig.Parse(args.StdinData, args.ParsedArgs).IpamType is { } ipamType)
-        {
-            ipam.Gc(ipamType, args);
-        }
-    }
+    public void Gc(CmdArgs args) => ContainerLinkAttachment.Gc(ipam, TapConfig.Parse(args.StdinData, args.ParsedArgs).IpamType, args);
 
-    public void Status(CmdArgs args)
-    {
-        if (TapConfig.Parse(args.StdinData, args.ParsedArgs).IpamType is { } ipamType)
-        {
-            ipam.Status(ipamType, args);
-        }
-    }
+    public void Status(CmdArgs args) => ContainerLinkAttachment.Status(ipam, TapConfig.Parse(args.StdinData, args.ParsedArgs).IpamType, args);
 }

@@ -97,6 +97,24 @@ public static class ContainerLinkAttachment
         }
     }
 
+    /// <summary>GC goes to IPAM when there is one: the reference's plugins have none, and their links die with the netns.</summary>
+    public static void Gc(IDelegatePlugin ipam, string? ipamType, CmdArgs args)
+    {
+        if (!string.IsNullOrEmpty(ipamType))
+        {
+            ipam.Gc(ipamType, args);
+        }
+    }
+
+    /// <summary>STATUS is IPAM's when there is one; without, the plugin is ready.</summary>
+    public static void Status(IDelegatePlugin ipam, string? ipamType, CmdArgs args)
+    {
+        if (!string.IsNullOrEmpty(ipamType))
+        {
+            ipam.Status(ipamType, args);
+        }
+    }
+
     /// <summary>prevResult as a 1.0.0 result, or the plugin's "prevResult missing" error.</summary>
     public static Result100 PrevResult(System.Text.Json.JsonElement? prevResult, CmdArgs args, CheckTexts texts) =>
         prevResult is { } prev
