@@ -97,3 +97,17 @@ public sealed class IpvlanBinaryTests : IDisposable
         Assert.Contains("Container IPVlan mode l2 does not match expected value: l3", check.Stdout, StringComparison.Ordinal);
     }
 }
+
+/// <summary>An ipvlan conflist as a runtime drives it (our cnitool), in the second kernel.</summary>
+[Trait("Tier", "Binary")]
+[Trait("Kernel", "Second")]
+public sealed class IpvlanConflistTests : IDisposable
+{
+    private readonly BinaryHost _bin = new("cni-ipvlan-list");
+
+    public void Dispose() => _bin.Dispose();
+
+    [KernelFact(KernelFeature.Ipvlan)]
+    public void Add_check_del_leave_the_master_untouched_and_nothing_behind() =>
+        ChildLinkConflist.AddCheckDelLeaveNothing(_bin, "ipvlan", "\"mode\":\"l3\"");
+}

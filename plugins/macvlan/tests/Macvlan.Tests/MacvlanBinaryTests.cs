@@ -164,3 +164,16 @@ public sealed class MacvlanBinaryTests : IDisposable
         Assert.EndsWith("/host-local", programs[1], StringComparison.Ordinal);
     }
 }
+
+/// <summary>A macvlan conflist as a runtime drives it (our cnitool, Go cnitool's variables), on this host's kernel.</summary>
+[Trait("Tier", "Binary")]
+public sealed class MacvlanConflistTests : IDisposable
+{
+    private readonly BinaryHost _bin = new("cni-macvlan-list");
+
+    public void Dispose() => _bin.Dispose();
+
+    [Fact]
+    public void Add_check_del_leave_the_master_untouched_and_nothing_behind() =>
+        ChildLinkConflist.AddCheckDelLeaveNothing(_bin, "macvlan", "\"mode\":\"bridge\"");
+}

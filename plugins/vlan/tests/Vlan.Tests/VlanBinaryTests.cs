@@ -98,3 +98,17 @@ public sealed class VlanBinaryTests : IDisposable
         Assert.Contains("is not on master \\\"cnivlm1\\\"", check.Stdout, StringComparison.Ordinal);
     }
 }
+
+/// <summary>A vlan conflist as a runtime drives it (our cnitool), in the second kernel.</summary>
+[Trait("Tier", "Binary")]
+[Trait("Kernel", "Second")]
+public sealed class VlanConflistTests : IDisposable
+{
+    private readonly BinaryHost _bin = new("cni-vlan-list");
+
+    public void Dispose() => _bin.Dispose();
+
+    [KernelFact(KernelFeature.Vlan)]
+    public void Add_check_del_leave_the_master_untouched_and_nothing_behind() =>
+        ChildLinkConflist.AddCheckDelLeaveNothing(_bin, "vlan", "\"vlanId\":300,\"mtu\":1400");
+}
