@@ -28,16 +28,24 @@ public static class PrivateHost
             return "CNI_PRIVATE_HOST is not set, so this is not a namespace made by scripts/in-private-netns";
         }
 
-        // The kernel names a namespace "net:[inode]": the machine's own is PID 1's. (Other tests' links in the private
-        // host, seen by assemblies that run at the same time, say nothing about which namespace this is.)
-        var own = new FileInfo("/proc/thread-self/ns/net").LinkTarget;
-        var machine = new FileInfo("/proc/1/ns/net").LinkTarget;
-        if (own is null || machine is null)
+        // The namespace scripts/in-private-netns made, by inode: not a guess from the links in it, which other
+        // assemblies' tests running at the same time add and remove.
+        const ulong initialNetnsInode = 0xEFFFFFF9; // the kernel's PROC_NET_INIT_INO
+        var inode = NetnsIdentity.Inode("/proc/self/ns/net");
+        if (inode is null)
         {
-            return "cannot read /proc/thread-self/ns/net and /proc/1/ns/net to tell this network namespace from the machine's";
+            return "cannot stat /proc/self/ns/net to tell this network namespace from the machine's";
         }
 
-        return own == machine ? $"this is the machine's own network namespace ({own}, PID 1's)" : null;
+        if (inode == initialNetnsInode)
+        {
+            return "this is the kernel's initial network namespace, the machine's own";
+        }
+
+        var made = Environment.GetEnvironmentVariable("CNI_PRIVATE_NETNS_INODE");
+        return made == inode.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)
+            ? null
+            : $"this network namespace (inode {inode}) is not the one scripts/in-private-netns made (CNI_PRIVATE_NETNS_INODE={made ?? "unset"})";
     }
 }
 

@@ -15,6 +15,9 @@ public sealed class NetnsIdentity : INetnsIdentity
         return own is not null && other is not null && own == other;
     }
 
+    /// <summary>The inode of a namespace file (unique per namespace on nsfs), or null when it cannot be stat'ed.</summary>
+    public static ulong? Inode(string path) => Identify(path)?.Inode;
+
     internal static unsafe (uint Major, uint Minor, ulong Inode)? Identify(string path)
     {
         var buffer = stackalloc byte[Libc.StatxSize];
