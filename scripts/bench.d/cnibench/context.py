@@ -9,7 +9,7 @@ CORE = ["bridge", "host-local", "loopback", "portmap"]
 # Chained after bridge (scenarios/chained.py): measured when both implementations have them.
 OPTIONAL = ["tuning", "firewall", "bandwidth"]
 # Main plugins with their own ADD/DEL rows (scenarios/mains.py); sizes and start-up too.
-MAIN = ["ptp", "macvlan"]
+MAIN = ["ptp", "macvlan", "host-device"]
 
 FULL = dict(version=200, rss=10, loopback=200, hostlocal=100, fill=500, portmap=100, parallel=50, rounds=3,
             chained=50)

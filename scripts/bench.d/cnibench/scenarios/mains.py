@@ -11,17 +11,24 @@ from .rss import Meter
 
 import subprocess
 
-SUBNETS = {"ptp": ("10.94.0.0/16", "10.95.0.0/16"), "macvlan": ("10.98.0.0/16", "10.99.0.0/16")}
+SUBNETS = {"ptp": ("10.94.0.0/16", "10.95.0.0/16"), "macvlan": ("10.98.0.0/16", "10.99.0.0/16"),
+           "host-device": ("10.100.0.0/16", "10.101.0.0/16")}
 # Keys beyond name/type/ipam, and what the row's label says about them.
-EXTRA = {"ptp": ({"ipMasq": True}, " (ipMasq)"), "macvlan": ({"master": "bmvm0", "mode": "bridge"}, " (bridge mode)")}
+EXTRA = {"ptp": ({"ipMasq": True}, " (ipMasq)"), "macvlan": ({"master": "bmvm0", "mode": "bridge"}, " (bridge mode)"),
+         "host-device": ({}, " (a veth end moved in)")}
 
 
-def prepare_host(plugin, host):
-    """macvlan needs a master in the host netns: one end of a veth pair, both up."""
-    if plugin == "macvlan":
-        for cmd in (["link", "add", "bmvm0", "type", "veth", "peer", "name", "bmvp0"], ["link", "set", "bmvm0", "up"],
-                    ["link", "set", "bmvp0", "up"]):
-            subprocess.run(["ip", "-n", host, *cmd], check=True)
+def prepare_host(plugin, host, containers):
+    """macvlan needs a master in the host netns, host-device a device per container: ends of veth pairs, up."""
+    pairs = {"macvlan": [("bmvm0", "bmvp0")], "host-device": [(f"bhd{i}", f"bhp{i}") for i in range(1, containers + 1)]}
+    batch = "".join(f"link add {a} type veth peer name {b}\nlink set {a} up\nlink set {b} up\n" for a, b in pairs.get(plugin, []))
+    if batch:
+        subprocess.run(["ip", "-n", host, "-batch", "-"], input=batch.encode(), check=True)
+
+
+def for_container(plugin, conf, i):
+    """host-device moves container i's own device."""
+    return {**conf, "device": f"bhd{i}"} if plugin == "host-device" else conf
 
 
 def conf(plugin, name, subnet, data_dir):
@@ -50,7 +57,7 @@ def measure(bench, plugin):
     containers = {k: [f"cm-{plugin}-{k}-{i}" for i in range(1, n + 2)] for k in keys}
     bench.ns.add(list(hosts.values()) + [c for cs in containers.values() for c in cs])
     for host in hosts.values():
-        prepare_host(plugin, host)
+        prepare_host(plugin, host, n + 1)
     confs = {k: conf(plugin, f"bench-{plugin}-{k}", SUBNETS[plugin][j], bench.data_dir(f"{plugin}-{k}"))
              for j, k in enumerate(keys)}
     add = {k: [] for k in keys}
@@ -65,10 +72,11 @@ def measure(bench, plugin):
                 netns = f"/run/netns/{containers[k][i - 1]}"
                 bench.ns.enter(hosts[k])
                 try:
+                    c = for_container(plugin, confs[k], i)
                     if i <= n:
-                        add[k].append(impl.call(plugin, "ADD", confs[k], f"t{i}", netns).check(f"{k} {plugin} ADD #{i}").ns)
+                        add[k].append(impl.call(plugin, "ADD", c, f"t{i}", netns).check(f"{k} {plugin} ADD #{i}").ns)
                     else:
-                        meter.call(row["rss"], impl, plugin, "ADD", confs[k], f"t{i}", netns)
+                        meter.call(row["rss"], impl, plugin, "ADD", c, f"t{i}", netns)
                 finally:
                     bench.ns.leave()
         add_busy = busy.finish()
@@ -78,7 +86,7 @@ def measure(bench, plugin):
                 k = impl.key
                 bench.ns.enter(hosts[k])
                 try:
-                    s = impl.call(plugin, "DEL", confs[k], f"t{i}", f"/run/netns/{containers[k][i - 1]}")
+                    s = impl.call(plugin, "DEL", for_container(plugin, confs[k], i), f"t{i}", f"/run/netns/{containers[k][i - 1]}")
                     s.check(f"{k} {plugin} DEL #{i}")
                     if i <= n:
                         dele[k].append(s.ns)
