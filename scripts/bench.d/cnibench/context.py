@@ -10,6 +10,8 @@ CORE = ["bridge", "host-local", "loopback", "portmap"]
 OPTIONAL = ["tuning", "firewall", "bandwidth"]
 # Main plugins with their own ADD/DEL rows (scenarios/mains.py); sizes and start-up too.
 MAIN = ["ptp", "macvlan", "host-device"]
+# Size and VERSION start-up only: their ADD needs kernel features this host may lack (ipvlan, 8021q).
+STARTUP_ONLY = ["ipvlan", "vlan"]
 
 FULL = dict(version=200, rss=10, loopback=200, hostlocal=100, fill=500, portmap=100, parallel=50, rounds=3,
             chained=50)
@@ -33,7 +35,7 @@ class Bench:
 
     def plugins(self):
         """The core four, plus each optional plugin both implementations have."""
-        return CORE + [p for p in OPTIONAL + MAIN if self.ours.has(p) and self.ref.has(p)]
+        return CORE + [p for p in OPTIONAL + MAIN + STARTUP_ONLY if self.ours.has(p) and self.ref.has(p)]
 
     def optional(self):
         return [p for p in OPTIONAL if self.ours.has(p) and self.ref.has(p)]
