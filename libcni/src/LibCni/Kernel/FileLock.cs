@@ -14,14 +14,21 @@ public sealed class FileLock : IDisposable
     private FileLock(SafeFileHandle handle) => _handle = handle;
 
     /// <summary>Opens (creating if needed) <paramref name="path"/> and waits for the exclusive lock.</summary>
-    public static FileLock Acquire(string path)
-    {
+    public static FileLock Acquire(string path) =>
         // O_CREAT|O_RDONLY with mode 0750, as the reference opens its lock file.
-        var handle = Libc.Open(path, Libc.O_CREAT | Libc.O_RDONLY, Convert.ToInt32("750", 8));
+        Lock(Libc.Open(path, Libc.O_CREAT | Libc.O_RDONLY, Convert.ToInt32("750", 8)), path);
+
+    /// <summary>
+    /// Waits for the exclusive lock on an existing file, never creating it (sbr locks the netns file itself, and
+    /// creating one where a netns was would leave a plain file behind).
+    /// </summary>
+    public static FileLock AcquireExisting(string path) => Lock(Libc.Open(path, Libc.O_RDONLY), path);
+
+    private static FileLock Lock(SafeFileHandle handle, string path)
+    {
         try
         {
             Libc.Check(Libc.RetryOnEintr(() => Libc.FLock(handle, Libc.LOCK_EX)), $"flock({path})");
-
             return new FileLock(handle);
         }
         catch

@@ -29,6 +29,7 @@ public abstract record LinkKind(string Name)
             "ipvlan" => new IpvlanKind((IpvlanMode)U16(IpvlanKind.IflaMode)),
             "vlan" => new VlanKind(U16(VlanKind.IflaId)),
             "dummy" => new DummyKind(),
+            "vrf" => new VrfKind((int)U32(VrfKind.IflaTable)),
             _ => new OtherKind(kind),
         };
     }
@@ -100,6 +101,16 @@ public sealed record VlanKind(int Id) : LinkKind("vlan")
 }
 
 public sealed record DummyKind() : LinkKind("dummy");
+
+/// <summary><c>type vrf table T</c>: an L3 master device whose routes live in table T.</summary>
+public sealed record VrfKind(int Table) : LinkKind("vrf")
+{
+    internal const ushort IflaTable = 1;
+
+    internal override bool HasData => true;
+
+    internal override void WriteData(NetlinkMessageWriter w) => w.AttributeU32(IflaTable, (uint)Table);
+}
 
 /// <summary>A kind read back that nothing here models (veth, bridge, tun...): its name only.</summary>
 public sealed record OtherKind(string Kind) : LinkKind(Kind);

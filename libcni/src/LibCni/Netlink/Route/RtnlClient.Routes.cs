@@ -17,6 +17,10 @@ public sealed partial class RtnlClient
         }
     }
 
+    /// <summary>Adds a route with NLM_F_EXCL: one to the same destination, table and metric is an error (EEXIST).</summary>
+    public void AddRouteExclusive(RouteSpec route) =>
+        _client.Execute(RtnlRequests.NewRouteExclusive(route), $"RTM_NEWROUTE {route.Destination}{(route.Gateway is null ? "" : $" via {route.Gateway}")}");
+
     /// <summary>The route to <paramref name="destination"/> the kernel picks, or null when it is unreachable.</summary>
     public RouteInfo? GetRoute(System.Net.IPAddress destination)
     {

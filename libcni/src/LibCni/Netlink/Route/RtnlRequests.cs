@@ -226,6 +226,9 @@ public static class RtnlRequests
     /// </summary>
     public static NetlinkMessageWriter NewRoute(RouteSpec route) => RouteMessage(Rtm.NewRoute, Nlmsg.FCreate, route);
 
+    /// <summary>A route that must be new, as <c>ip route add</c> sends it (NLM_F_EXCL).</summary>
+    public static NetlinkMessageWriter NewRouteExclusive(RouteSpec route) => RouteMessage(Rtm.NewRoute, Nlmsg.FCreate | Nlmsg.FExcl, route);
+
     /// <summary>A route that replaces the one to the same destination (or is created), as <c>ip route replace</c>.</summary>
     public static NetlinkMessageWriter ReplaceRoute(RouteSpec route) => RouteMessage(Rtm.NewRoute, Nlmsg.FCreate | Nlmsg.FReplace, route);
 
@@ -256,7 +259,7 @@ public static class RtnlRequests
         header[1] = (byte)route.Destination.PrefixLength;
         header[4] = table < 256 ? (byte)table : (byte)252; // RT_TABLE_COMPAT when the id needs RTA_TABLE
         var delete = type == Rtm.DelRoute;
-        header[5] = delete ? (byte)0 : Rta.ProtocolBoot;
+        header[5] = delete ? (byte)0 : route.Protocol ?? Rta.ProtocolBoot;
         header[6] = route.Scope ?? (delete ? Rta.ScopeNowhere : Rta.ScopeUniverse);
         header[7] = delete ? (byte)0 : Rta.TypeUnicast;
         var w = new NetlinkMessageWriter(type, flags).WriteBytes(header);
@@ -427,6 +430,9 @@ public sealed record RouteSpec
     public int? Table { get; init; }
 
     public byte? Scope { get; init; }
+
+    /// <summary>RTM protocol on add; null is <c>proto boot</c>, what <c>ip route add</c> and the reference's IPAM routes carry.</summary>
+    public byte? Protocol { get; init; }
 
     public int Mtu { get; init; }
 
