@@ -55,7 +55,7 @@ public sealed partial class BandwidthPlugin(IBandwidthKernel kernel) : ICniPlugi
             if (limits.ShapesIngress)
             {
                 var hostLink = kernel.GetLink(host) ?? throw Failure($"get host device: Link not found");
-                Kernel("create qdisc", () => kernel.AddRootTbf(hostLink.Index, kernel.Tbf(limits.IngressRate, limits.IngressBurst)));
+                KernelCall.Run(() => kernel.AddRootTbf(hostLink.Index, kernel.Tbf(limits.IngressRate, limits.IngressBurst)), "create qdisc");
                 undo.Push(("root qdisc on " + host, () => kernel.DeleteRootQdisc(hostLink.Index)));
             }
 
@@ -63,15 +63,15 @@ public sealed partial class BandwidthPlugin(IBandwidthKernel kernel) : ICniPlugi
             {
                 var hostLink = kernel.GetLink(host) ?? throw Failure($"Link not found");
                 var ifbName = IfbName(config.Name, args.ContainerId);
-                Kernel("adding link", () => kernel.AddIfb(ifbName, hostLink.Mtu, AliasFor(config.Name)));
+                KernelCall.Run(() => kernel.AddIfb(ifbName, hostLink.Mtu, AliasFor(config.Name)), "adding link");
                 var ifb = kernel.GetLink(ifbName) ?? throw Failure("get ifb device: Link not found");
                 undo.Push(("ifb " + ifbName, () => kernel.DeleteLink(ifb.Index)));
                 result.Interfaces ??= [];
                 result.Interfaces.Add(new Interface100 { Name = ifbName, Mac = ifb.Mac });
-                Kernel("create ingress qdisc", () => kernel.AddIngress(hostLink.Index));
+                KernelCall.Run(() => kernel.AddIngress(hostLink.Index), "create ingress qdisc");
                 undo.Push(("ingress qdisc on " + host, () => kernel.DeleteIngressQdisc(hostLink.Index)));
-                Kernel("add filter", () => kernel.AddRedirectFilter(hostLink.Index, ifb.Index));
-                Kernel("create ifb qdisc: create qdisc", () => kernel.AddRootTbf(ifb.Index, kernel.Tbf(limits.EgressRate, limits.EgressBurst)));
+                KernelCall.Run(() => kernel.AddRedirectFilter(hostLink.Index, ifb.Index), "add filter");
+                KernelCall.Run(() => kernel.AddRootTbf(ifb.Index, kernel.Tbf(limits.EgressRate, limits.EgressBurst)), "create ifb qdisc: create qdisc");
             }
         }
         catch
@@ -277,18 +277,6 @@ public sealed partial class BandwidthPlugin(IBandwidthKernel kernel) : ICniPlugi
             {
                 log.WriteLine($"bandwidth: undoing a failed ADD: could not remove {what}: {e.Message}");
             }
-        }
-    }
-
-    private static void Kernel(string what, Action action)
-    {
-        try
-        {
-            action();
-        }
-        catch (IOException e)
-        {
-            throw Failure($"{what}: {e.Message}");
         }
     }
 

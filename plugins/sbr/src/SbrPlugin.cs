@@ -31,9 +31,9 @@ public sealed class SbrPlugin(INetnsRoutingOpener opener) : ICniPlugin
         }
         else
         {
-            var rules = Kernel(() => netns.ListRules(), "Failed to list all rules");
+            var rules = KernelCall.Run(() => netns.ListRules(), "Failed to list all rules");
             var link = netns.GetLink(args.IfName) ?? throw new CniException(CniErrorCode.Internal, $"Cannot find network interface {args.IfName}: Link not found");
-            var routes = Kernel(() => netns.ListRoutes(Rta.TableMain), "Unable to list routes").Where(r => r.OutputIndex == link.Index).ToList();
+            var routes = KernelCall.Run(() => netns.ListRoutes(Rta.TableMain), "Unable to list routes").Where(r => r.OutputIndex == link.Index).ToList();
             steps = SbrRouting.Automatic(addresses, link.Index, rules, routes, config);
         }
 
@@ -91,12 +91,12 @@ public sealed class SbrPlugin(INetnsRoutingOpener opener) : ICniPlugin
 
         using (netns)
         {
-            var rules = Kernel(() => netns.ListRules(), config.Table is { } t ? $"failed to list rules of table {t} to tidy" : "Failed to list all rules to tidy");
+            var rules = KernelCall.Run(() => netns.ListRules(), config.Table is { } t ? $"failed to list rules of table {t} to tidy" : "Failed to list all rules to tidy");
             var link = netns.GetLink(args.IfName);
             IEnumerable<IPAddress> addresses;
             if (link is not null)
             {
-                addresses = Kernel(() => netns.ListAddresses(link.Index), "Failed to list all addrs").Select(a => a.Address.Address);
+                addresses = KernelCall.Run(() => netns.ListAddresses(link.Index), "Failed to list all addrs").Select(a => a.Address.Address);
             }
             else if (config.PrevResult is { } prev)
             {
@@ -172,18 +172,6 @@ public sealed class SbrPlugin(INetnsRoutingOpener opener) : ICniPlugin
         catch (IOException e)
         {
             throw new CniException(CniErrorCode.Internal, e.Message);
-        }
-    }
-
-    private static T Kernel<T>(Func<T> read, string failure)
-    {
-        try
-        {
-            return read();
-        }
-        catch (IOException e)
-        {
-            throw new CniException(CniErrorCode.Internal, $"{failure}: {e.Message}");
         }
     }
 }
