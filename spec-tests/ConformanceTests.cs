@@ -146,3 +146,20 @@ public class Tap
     [MemberData(nameof(Catalog.For), "tap", MemberType = typeof(Catalog))]
     public void Spec(string rule) => Conformance.Run(rule);
 }
+
+[Trait("Tier", "Spec")]
+public class Sbr
+{
+    [PluginTheory("sbr")]
+    [MemberData(nameof(Catalog.For), "sbr", MemberType = typeof(Catalog))]
+    public void Spec(string rule) => Conformance.Run(rule);
+}
+
+[Trait("Tier", "Spec")]
+[Trait("Kernel", "Second")]
+public class Vrf
+{
+    [PluginTheory("vrf", LibCni.TestKit.KernelFeature.Vrf)]
+    [MemberData(nameof(Catalog.For), "vrf", MemberType = typeof(Catalog))]
+    public void Spec(string rule) => Conformance.Run(rule);
+}

@@ -26,6 +26,8 @@ public abstract class PluginProfile
         ["vlan"] = new VlanProfile(),
         ["dummy"] = new DummyProfile(),
         ["tap"] = new TapProfile(),
+        ["sbr"] = new SbrProfile(),
+        ["vrf"] = new VrfProfile(),
     };
 
     public abstract string Name { get; }

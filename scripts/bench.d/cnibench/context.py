@@ -7,11 +7,11 @@ from .rows import Report
 
 CORE = ["bridge", "host-local", "loopback", "portmap"]
 # Chained after bridge (scenarios/chained.py): measured when both implementations have them.
-OPTIONAL = ["tuning", "firewall", "bandwidth"]
+OPTIONAL = ["tuning", "firewall", "bandwidth", "sbr"]
 # Main plugins with their own ADD/DEL rows (scenarios/mains.py); sizes and start-up too.
 MAIN = ["ptp", "macvlan", "host-device"]
-# Size and VERSION start-up only: their ADD needs kernel features this host may lack (ipvlan, 8021q).
-STARTUP_ONLY = ["ipvlan", "vlan"]
+# Size and VERSION start-up only: their ADD needs kernel features this host may lack (ipvlan, 8021q, vrf).
+STARTUP_ONLY = ["ipvlan", "vlan", "vrf"]
 
 FULL = dict(version=200, rss=10, loopback=200, hostlocal=100, fill=500, portmap=100, parallel=50, rounds=3,
             chained=50)

@@ -5,7 +5,8 @@ namespace LibCni.Interfaces;
 /// <summary>
 /// CHECK's reading of a container interface against prevResult, shared by the main plugins: the reference's
 /// <c>ValidateExpectedInterfaceIPs</c> and <c>ValidateExpectedRoute</c>, over the state read back from the kernel.
-/// Both look in the main routing table only, as the reference's netlink library does.
+/// Both look in the main table, and (beyond the reference, whose CHECKs fail once sbr or vrf moved the routes) in any
+/// other table but local for routes through this interface.
 /// </summary>
 public static class InterfaceValidators
 {
@@ -23,7 +24,7 @@ public static class InterfaceValidators
             }
 
             var network = ip.Address.Masked;
-            if (!link.Routes.Any(r => r.Table == Netlink.Route.Rta.TableMain && r.Destination.Masked == network))
+            if (!link.Routes.Any(r => Visible(r, link) && r.Destination.Masked == network))
             {
                 throw Fail($"Failed to find Gateway {ip.Gateway?.ToString() ?? "<nil>"} for interface {ifName}");
             }
@@ -39,7 +40,7 @@ public static class InterfaceValidators
         foreach (var route in routes)
         {
             var dst = route.Dst.Masked;
-            var found = link.Routes.Any(r => r.Table == Netlink.Route.Rta.TableMain && r.Destination.Masked == dst &&
+            var found = link.Routes.Any(r => Visible(r, link) && r.Destination.Masked == dst &&
                 (route.Gw is null || dst.PrefixLength == 0 || Equals(r.Gateway, route.Gw)));
             if (!found)
             {
@@ -47,6 +48,12 @@ public static class InterfaceValidators
             }
         }
     }
+
+    /// <summary>A main-table route, or one through this interface in a table sbr or vrf moved it to.</summary>
+    private static bool Visible(RouteView route, ContainerLinkState link) =>
+        route.Table == Netlink.Route.Rta.TableMain || (route.Table != TableLocal && route.OutputIndex == link.Index);
+
+    private const int TableLocal = 255;
 
     private static CniException Fail(string message) => new(CniErrorCode.Internal, message);
 }

@@ -201,7 +201,8 @@ public sealed class KernelContainerInterfaces : IContainerInterfaces
         }
 
         var addresses = rtnl.ListAddresses(AddressFamily.Unspec, link.Index).Select(a => a.Address).ToList();
-        var routes = rtnl.ListRoutes(AddressFamily.Inet, Rta.TableMain).Concat(rtnl.ListRoutes(AddressFamily.Inet6, Rta.TableMain))
+        // Every table but local: sbr and vrf move an interface's routes out of main.
+        var routes = rtnl.ListRoutes(AddressFamily.Unspec).Where(r => r.Table != 255)
             .Select(r => new RouteView(r.Destination, r.Gateway, r.OutputIndex, r.Table))
             .ToList();
         return new ContainerLinkState(link.Name, link.Index, link.Mac, link.Kind ?? "", link.PeerIndex, addresses, routes)

@@ -1,4 +1,4 @@
-"""tuning, firewall and bandwidth, chained after bridge (each only when both implementations have it).
+"""tuning, firewall, bandwidth and sbr, chained after bridge (each only when both implementations have it).
 
 Each container gets a bridge ADD (untimed), then the chained plugin's ADD and, while draining, its DEL are
 timed; peak RSS comes from one extra ADD per implementation under peakrss.
@@ -16,9 +16,11 @@ CONFS = {
     "firewall": {},
     # 10 Mbit/s each way: an ifb, its ingress redirect and two tbf qdiscs per container.
     "bandwidth": {"ingressRate": 10_000_000, "ingressBurst": 1_000_000, "egressRate": 10_000_000, "egressBurst": 1_000_000},
+    # eth0's routes into table 100 behind a rule for its address, as for a secondary interface.
+    "sbr": {},
 }
 SUBNETS = {"tuning": ("10.90.0.0/16", "10.91.0.0/16"), "firewall": ("10.92.0.0/16", "10.93.0.0/16"),
-           "bandwidth": ("10.96.0.0/16", "10.97.0.0/16")}
+           "bandwidth": ("10.96.0.0/16", "10.97.0.0/16"), "sbr": ("10.98.0.0/16", "10.99.0.0/16")}
 
 
 def rows(plugin):
