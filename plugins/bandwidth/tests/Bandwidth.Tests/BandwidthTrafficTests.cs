@@ -100,8 +100,8 @@ public sealed class BandwidthTrafficTests(Xunit.Abstractions.ITestOutputHelper o
     }
 
     /// <summary>
-    /// k3s' chain (bridge standing in for flannel's delegate, then portmap, then bandwidth) run by our cnitool, the
-    /// limits coming as the runtime sends them: CAP_ARGS bandwidth (Go cnitool's variable) into runtimeConfig.
+    /// k3s' chain (bridge standing in for flannel's delegate, then portmap, then bandwidth) run by the reference's Go
+    /// libcni (go-cnitool), the limits coming as the runtime sends them: CAP_ARGS bandwidth into runtimeConfig.
     /// </summary>
     [Fact]
     public void K3s_style_conflist_shapes_from_cap_args_and_del_leaves_no_qdisc_or_ifb()
@@ -121,8 +121,11 @@ public sealed class BandwidthTrafficTests(Xunit.Abstractions.ITestOutputHelper o
             """);
         var capArgs = $$"""{"bandwidth":{"ingressRate":{{LimitBits}},"ingressBurst":1000000,"egressRate":{{LimitBits}},"egressBurst":1000000},"portMappings":[{"hostPort":18080,"containerPort":80,"protocol":"tcp"}]}""";
         ProcessResult Cnitool(string verb) =>
-            Shell.Exec(Repo.Binary("cnitool"), [verb, "bwtraffic", client.Path, "--cache-dir", Path.Combine(_bin.DataDir, "cache")], stdin: null,
-                new Dictionary<string, string> { ["NETCONFPATH"] = confDir, ["CNI_PATH"] = Repo.BinDir, ["CAP_ARGS"] = capArgs }, clearEnvironment: true);
+            Shell.Exec(GoCnitool.Binary, [verb, "bwtraffic", client.Path], stdin: null,
+                new Dictionary<string, string>
+                {
+                    ["NETCONFPATH"] = confDir, ["CNI_PATH"] = Repo.BinDir, ["CAP_ARGS"] = capArgs, ["CNI_CACHE_DIR"] = Path.Combine(_bin.DataDir, "cache"),
+                }, clearEnvironment: true);
 
         var before = IfbLinks();
         var add = Cnitool("add");

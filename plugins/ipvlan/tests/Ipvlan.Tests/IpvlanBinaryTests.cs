@@ -110,4 +110,8 @@ public sealed class IpvlanConflistTests : IDisposable
     [KernelFact(KernelFeature.Ipvlan)]
     public void Add_check_del_leave_the_master_untouched_and_nothing_behind() =>
         ChildLinkConflist.AddCheckDelLeaveNothing(_bin, "ipvlan", "\"mode\":\"l3\"");
+
+    [KernelFact(KernelFeature.Ipvlan)]
+    public void Driven_by_the_go_libcni_it_leaves_the_master_untouched_and_nothing_behind() =>
+        ChildLinkConflist.AddCheckDelLeaveNothing(_bin, "ipvlan", "\"mode\":\"l3\"", go: true);
 }

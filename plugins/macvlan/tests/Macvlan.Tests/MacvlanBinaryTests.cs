@@ -176,4 +176,8 @@ public sealed class MacvlanConflistTests : IDisposable
     [Fact]
     public void Add_check_del_leave_the_master_untouched_and_nothing_behind() =>
         ChildLinkConflist.AddCheckDelLeaveNothing(_bin, "macvlan", "\"mode\":\"bridge\"");
+
+    [Fact]
+    public void Driven_by_the_go_libcni_it_leaves_the_master_untouched_and_nothing_behind() =>
+        ChildLinkConflist.AddCheckDelLeaveNothing(_bin, "macvlan", "\"mode\":\"bridge\"", go: true);
 }

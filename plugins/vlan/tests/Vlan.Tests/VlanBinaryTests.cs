@@ -111,4 +111,8 @@ public sealed class VlanConflistTests : IDisposable
     [KernelFact(KernelFeature.Vlan)]
     public void Add_check_del_leave_the_master_untouched_and_nothing_behind() =>
         ChildLinkConflist.AddCheckDelLeaveNothing(_bin, "vlan", "\"vlanId\":300,\"mtu\":1400");
+
+    [KernelFact(KernelFeature.Vlan)]
+    public void Driven_by_the_go_libcni_it_leaves_the_master_untouched_and_nothing_behind() =>
+        ChildLinkConflist.AddCheckDelLeaveNothing(_bin, "vlan", "\"vlanId\":300,\"mtu\":1400", go: true);
 }
