@@ -61,18 +61,7 @@ public sealed record BandwidthConfig
             Validate(limits.EgressRate, limits.EgressBurst, "egress");
         }
 
-        ICniResult? prevResult = null;
-        if (conf.HasPrevResult)
-        {
-            try
-            {
-                prevResult = CniJson.ParsePrevResult(conf.PrevResult!.Value, configVersion);
-            }
-            catch (CniException e)
-            {
-                throw new CniException(e.Code, $"could not parse prevResult: {e.Message}");
-            }
-        }
+        var prevResult = conf.ReadPrevResult(configVersion);
 
         return new BandwidthConfig { Name = conf.Name ?? "", Limits = limits, PrevResult = prevResult };
     }

@@ -44,18 +44,7 @@ public sealed record IpvlanConfig
             throw new CniException(CniErrorCode.InvalidNetworkConfig, $"unknown ipvlan mode: \"{modeText}\"", "mode is one of l2, l3, l3s");
         }
 
-        Result100? prev = null;
-        if (conf.HasPrevResult)
-        {
-            try
-            {
-                prev = ResultConverter.ToResult100(CniJson.ParsePrevResult(conf.PrevResult!.Value, configVersion));
-            }
-            catch (CniException e)
-            {
-                throw new CniException(e.Code, $"could not parse prevResult: {e.Message}");
-            }
-        }
+        var prev = conf.ReadPrevResult(configVersion) is { } prevResult ? ResultConverter.ToResult100(prevResult) : null;
 
         return new IpvlanConfig
         {

@@ -27,18 +27,7 @@ public sealed record SbrConfig
     {
         var conf = CniJson.Decode(stdin, NetConf.Read, Context);
         var (v4, v6) = StaticGateways(conf.Json.Strings("gateways"));
-        ICniResult? prevResult = null;
-        if (conf.HasPrevResult)
-        {
-            try
-            {
-                prevResult = CniJson.ParsePrevResult(conf.PrevResult!.Value, configVersion);
-            }
-            catch (CniException e)
-            {
-                throw new CniException(e.Code, $"could not parse prevResult: {e.Message}");
-            }
-        }
+        var prevResult = conf.ReadPrevResult(configVersion);
 
         return new SbrConfig
         {

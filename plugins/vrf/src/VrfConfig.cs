@@ -29,18 +29,7 @@ public sealed record VrfConfig
             throw new CniException(CniErrorCode.InvalidNetworkConfig, $"vrfname \"{name}\" is not a valid interface name", "at most 15 characters, no '/' or whitespace");
         }
 
-        ICniResult? prevResult = null;
-        if (conf.HasPrevResult)
-        {
-            try
-            {
-                prevResult = CniJson.ParsePrevResult(conf.PrevResult!.Value, configVersion);
-            }
-            catch (CniException e)
-            {
-                throw new CniException(e.Code, $"could not parse prevResult: {e.Message}");
-            }
-        }
+        var prevResult = conf.ReadPrevResult(configVersion);
 
         return new VrfConfig { VrfName = name, Table = conf.Json.UInt32("table") ?? 0, PrevResult = prevResult };
     }

@@ -50,6 +50,24 @@ public class NetConf
 
     public bool HasPrevResult => PrevResult is { ValueKind: JsonValueKind.Object };
 
+    /// <summary>The prevResult read as a result of <paramref name="configVersion"/>, or null when there is none (chained plugins' parse).</summary>
+    public Types.ICniResult? ReadPrevResult(string configVersion)
+    {
+        if (!HasPrevResult)
+        {
+            return null;
+        }
+
+        try
+        {
+            return LibCni.Json.CniJson.ParsePrevResult(PrevResult!.Value, configVersion);
+        }
+        catch (Types.CniException e)
+        {
+            throw new Types.CniException(e.Code, $"could not parse prevResult: {e.Message}");
+        }
+    }
+
     /// <summary>Only the shared keys, for plugins that have none of their own.</summary>
     public static NetConf Read(JsonFields json)
     {
