@@ -82,6 +82,11 @@ public static class GoCnitool
         var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(source)))[..16];
         var root = Path.Combine(Repo.Root, ".artifacts", "go-cnitool");
         var binary = Path.Combine(root, hash, "go-cnitool");
+        if (File.Exists(binary))
+        {
+            return binary; // built by an earlier tier (the second kernel's hostfs may not take the lock below)
+        }
+
         Directory.CreateDirectory(Path.GetDirectoryName(binary)!);
         using var buildLock = Kernel.FileLock.Acquire(Path.Combine(root, "lock"));
         if (!File.Exists(binary))
