@@ -1,5 +1,5 @@
 # Turns the spec kit's JSON-lines outcomes (both implementations, slurped) into spec-tests/REPORT.md.
-def plugins: ["loopback", "host-local", "bridge", "portmap", "firewall", "tuning", "ptp", "static", "bandwidth", "macvlan", "host-device", "ipvlan", "vlan", "dummy", "tap"];
+def plugins: ["loopback", "host-local", "bridge", "portmap", "firewall", "tuning", "ptp", "static", "bandwidth", "macvlan", "host-device", "ipvlan", "vlan", "dummy", "tap", "sbr", "vrf", "dhcp"];
 def impls: ["ours", "reference"];
 def versions: ["*", "0.1.0", "0.2.0", "0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0"];
 def cell: if . == null then "—" elif . == "pass" then "pass" elif . == "fail" then "**FAIL**" else "expected-difference" end;
