@@ -24,9 +24,13 @@ public sealed record VrfConfig
             throw new CniException(CniErrorCode.InvalidNetworkConfig, "configuration is expected to have a valid vrf name", "\"vrfname\" is missing or empty");
         }
 
-        if (name.Length > 15 || name.Contains('/', StringComparison.Ordinal) || name.Any(char.IsWhiteSpace) || name is "." or "..")
+        try
         {
-            throw new CniException(CniErrorCode.InvalidNetworkConfig, $"vrfname \"{name}\" is not a valid interface name", "at most 15 characters, no '/' or whitespace");
+            Identifiers.ValidateInterfaceName(name); // the VRF is a link: the kernel's interface-name rules
+        }
+        catch (CniException e)
+        {
+            throw new CniException(CniErrorCode.InvalidNetworkConfig, $"vrfname \"{name}\": {e.Message}", e.Details);
         }
 
         var prevResult = conf.ReadPrevResult(configVersion);
