@@ -124,6 +124,7 @@ public static class DaemonMain
             Directory.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
 
+        RemoveStaleSocket(path);
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
         {
@@ -135,6 +136,32 @@ public static class DaemonMain
         {
             socket.Dispose();
             throw new IOException($"listen unix {path}: bind: {(e.SocketErrorCode == SocketError.AddressAlreadyInUse ? "address already in use" : e.Message)}", e);
+        }
+    }
+
+    /// <summary>
+    /// A daemon killed with SIGKILL leaves its socket file behind, and the reference then refuses to start until an
+    /// operator removes it. A socket nobody accepts on is removed; a live daemon's socket is left for bind to refuse.
+    /// </summary>
+    private static void RemoveStaleSocket(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return;
+        }
+
+        using var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            probe.Connect(new UnixDomainSocketEndPoint(path));
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionRefused)
+        {
+            DaemonLog.Write($"removing stale socket {path} (no daemon accepts on it)");
+            File.Delete(path);
+        }
+        catch (SocketException)
+        {
         }
     }
 
