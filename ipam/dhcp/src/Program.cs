@@ -9,4 +9,4 @@ if (args.Length > 0 && args[0] == "daemon")
     return DaemonMain.Run(args[1..]);
 }
 
-return new PluginHost(new DhcpPlugin(), () => About.For("dhcp"), NetnsIdentity.Instance).Run(ProcessEnvironment.Instance);
+return new PluginHost(new DhcpPlugin(), () => About.For("dhcp") + "\nRun as the lease daemon with: dhcp daemon [flags] (dhcp daemon -h lists them)", NetnsIdentity.Instance).Run(ProcessEnvironment.Instance);

@@ -27,6 +27,12 @@ public static class DaemonMain
             return 2;
         }
 
+        if (options.Help)
+        {
+            Console.Error.WriteLine(DaemonOptions.Usage);
+            return 0;
+        }
+
         if (options.PidFile.Length > 0)
         {
             if (!Path.IsPathRooted(options.PidFile))

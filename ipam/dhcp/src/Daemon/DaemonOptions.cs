@@ -19,6 +19,9 @@ public sealed record DaemonOptions
 
     public bool Broadcast { get; init; }
 
+    /// <summary>-h or -help: Go's flag package prints the usage and exits 0.</summary>
+    public bool Help { get; init; }
+
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(10);
 
     public TimeSpan ResendMax { get; init; } = TimeSpan.FromSeconds(62);
@@ -68,6 +71,11 @@ public sealed record DaemonOptions
             {
                 value = name[(eq + 1)..];
                 name = name[..eq];
+            }
+
+            if (name is "h" or "help")
+            {
+                return options with { Help = true };
             }
 
             if (name == "broadcast")
