@@ -181,6 +181,11 @@ public sealed class DhcpLease
         catch (OperationCanceledException)
         {
         }
+        catch (Exception e)
+        {
+            // One lease's failure ends its own maintenance, not the daemon holding the others.
+            DaemonLog.Write($"{Target.ClientId}: lease maintenance failed: {e.GetType().Name}: {e.Message}");
+        }
 
         Ended = true;
     }

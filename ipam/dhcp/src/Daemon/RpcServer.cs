@@ -45,6 +45,11 @@ public static class RpcServer
             {
                 DaemonLog.Write($"rpc: {e.Message}");
             }
+            catch (Exception e)
+            {
+                // A connection's thread must not take the daemon, and every other lease, down with it.
+                DaemonLog.Write($"rpc: connection dropped: {e.GetType().Name}: {e.Message}");
+            }
         }
     }
 
