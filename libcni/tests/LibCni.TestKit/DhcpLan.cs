@@ -228,6 +228,20 @@ public sealed class DhcpDaemon : IDisposable
         }
     }
 
+    /// <summary>SIGTERM, as systemd stops it; returns the exit code.</summary>
+    public int Terminate()
+    {
+        var p = _process ?? throw new InvalidOperationException("not started");
+        Shell.Run("kill", "-TERM", p.Id.ToString(CultureInfo.InvariantCulture));
+        if (!p.WaitForExit(10_000))
+        {
+            throw new TimeoutException($"the dhcp daemon ignored SIGTERM: {Log}");
+        }
+
+        p.WaitForExit();
+        return p.ExitCode;
+    }
+
     public void Dispose()
     {
         if (_process is { HasExited: false } p)

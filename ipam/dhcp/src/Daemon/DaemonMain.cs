@@ -70,8 +70,8 @@ public static class DaemonMain
 
         void Shutdown(PosixSignalContext context)
         {
+            // Files first: closing the listener lets the accept loop return and the process end.
             context.Cancel = true;
-            listener.Dispose();
             if (ownedPath is not null)
             {
                 File.Delete(ownedPath);
@@ -82,6 +82,7 @@ public static class DaemonMain
                 File.Delete(options.PidFile);
             }
 
+            listener.Dispose();
             Environment.Exit(0);
         }
 

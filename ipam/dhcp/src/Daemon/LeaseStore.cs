@@ -38,7 +38,8 @@ public sealed class LeaseStore(string directory)
 
     public void Delete(string clientId)
     {
-        if (directory.Length > 0)
+        // DEL before any ADD (or after the state dir went): nothing to forget.
+        if (directory.Length > 0 && Directory.Exists(directory))
         {
             File.Delete(PathOf(clientId));
         }

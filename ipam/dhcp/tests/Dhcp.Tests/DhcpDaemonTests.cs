@@ -29,6 +29,36 @@ public sealed class DhcpDaemonTests : IDisposable
         Assert.DoesNotContain("Unhandled exception", daemon.Log, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Sigterm_exits_zero_and_removes_the_socket_and_pidfile_every_time()
+    {
+        var pidfile = Path.Combine(_bin.DataDir, "dhcp.pid");
+        using var daemon = new DhcpDaemon(_bin.Host!, Repo.Binary("dhcp"), _bin.DataDir, ["-pidfile", pidfile]);
+        for (var round = 0; round < 5; round++)
+        {
+            if (round > 0)
+            {
+                daemon.Start();
+            }
+
+            Assert.Equal(daemon.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture), File.ReadAllText(pidfile));
+            Assert.Equal(0, daemon.Terminate());
+            Assert.False(File.Exists(daemon.SocketPath), $"round {round}: the socket outlived the daemon");
+            Assert.False(File.Exists(pidfile), $"round {round}: the pidfile outlived the daemon");
+        }
+    }
+
+    [Fact]
+    public void Del_of_an_attachment_the_daemon_never_leased_succeeds()
+    {
+        using var daemon = new DhcpDaemon(_bin.Host!, Repo.Binary("dhcp"), _bin.DataDir);
+        var ctr = _bin.Container();
+        var conf = $$$"""{"cniVersion":"1.0.0","name":"dhcpnet","type":"dhcp","ipam":{"type":"dhcp","daemonSocketPath":"{{{daemon.SocketPath}}}"}}""";
+
+        BinaryHost.Ok(_bin.Exec("dhcp", conf, BinaryHost.Environment("DEL", "never-added", ctr.Path)));
+        BinaryHost.Ok(_bin.Exec("dhcp", conf, BinaryHost.Environment("DEL", "never-added", "")));
+    }
+
     private static string Exchange(string path, byte[] request)
     {
         using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
