@@ -21,11 +21,22 @@ internal static class Artifacts
 
     public static string ImageArchiveName => $"cni-plugins-linux-{Arch}-v{Version}-oci.tar";
 
+    /// <summary>The systemd units' own tarball: arch-independent, and named so a cni-plugins-linux-* glob misses it.</summary>
+    public static string UnitsTarballName => $"cni-plugins-systemd-v{Version}.tgz";
+
     public static string Tarball => Existing(Path.Combine(Dist, TarballName));
 
     public static string Deb => Existing(Path.Combine(Dist, DebName));
 
     public static string ImageArchive => Existing(Path.Combine(Dist, ImageArchiveName));
+
+    public static string UnitsTarball => Existing(Path.Combine(Dist, UnitsTarballName));
+
+    /// <summary>packaging/systemd, where the units scripts/package ships come from.</summary>
+    public static string UnitsSource => Path.Combine(Repo.Root, "packaging", "systemd");
+
+    /// <summary>The dhcp daemon's units: what the .deb puts in /lib/systemd/system and the units tarball carries.</summary>
+    public static IReadOnlyList<string> Units { get; } = ["cni-dhcp.service", "cni-dhcp.socket"];
 
     public static string Sums => Existing(Path.Combine(Dist, "SHA256SUMS"));
 

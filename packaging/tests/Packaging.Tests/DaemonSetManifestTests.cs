@@ -7,17 +7,18 @@ namespace Packaging.Tests;
 [Trait("Tier", "Packaging")]
 public class DaemonSetManifestTests
 {
-    private static readonly YamlMappingNode DaemonSet = Load();
+    private static readonly YamlMappingNode DaemonSet = Load("cni-plugins-daemonset.yaml");
 
-    private static YamlMappingNode Load()
+    /// <summary>One manifest of packaging/kubernetes, which must hold exactly one document.</summary>
+    internal static YamlMappingNode Load(string file)
     {
         var stream = new YamlStream();
-        using var reader = new StreamReader(Path.Combine(Repo.Root, "packaging", "kubernetes", "cni-plugins-daemonset.yaml"));
+        using var reader = new StreamReader(Path.Combine(Repo.Root, "packaging", "kubernetes", file));
         stream.Load(reader);
         return (YamlMappingNode)Assert.Single(stream.Documents).RootNode;
     }
 
-    private static YamlNode At(YamlNode node, params string[] path)
+    internal static YamlNode At(YamlNode node, params string[] path)
     {
         foreach (var key in path)
         {
@@ -29,9 +30,9 @@ public class DaemonSetManifestTests
         return node;
     }
 
-    private static string Text(YamlNode node, params string[] path) => Assert.IsType<YamlScalarNode>(At(node, path)).Value!;
+    internal static string Text(YamlNode node, params string[] path) => Assert.IsType<YamlScalarNode>(At(node, path)).Value!;
 
-    private static IEnumerable<YamlNode> Items(YamlNode node, params string[] path) => Assert.IsType<YamlSequenceNode>(At(node, path)).Children;
+    internal static IEnumerable<YamlNode> Items(YamlNode node, params string[] path) => Assert.IsType<YamlSequenceNode>(At(node, path)).Children;
 
     private static YamlNode PodSpec => At(DaemonSet, "spec", "template", "spec");
 

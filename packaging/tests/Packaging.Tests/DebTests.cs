@@ -69,13 +69,7 @@ public class DebTests
     public void InstallsIntoAThrowawayRoot_PluginRuns_AndRemovesCleanly()
     {
         using var root = new TempDir();
-        Directory.CreateDirectory(root.Combine("var", "lib", "dpkg", "info"));
-        Directory.CreateDirectory(root.Combine("var", "lib", "dpkg", "updates"));
-        File.WriteAllText(root.Combine("var", "lib", "dpkg", "status"), "");
-        var admin = $"--root={root.Path}";
-
-        // The throwaway root has no libc6 package record, hence --force-depends; the host's libc6 is checked above.
-        Shell.Run("dpkg", admin, "--force-depends", "--install", Artifacts.Deb);
+        var admin = InstallInto(root);
         Assert.Contains("Status: install ok installed", Shell.Run("dpkg", admin, "--status", Artifacts.DebPackage));
         foreach (var plugin in Artifacts.Plugins)
         {
@@ -86,7 +80,58 @@ public class DebTests
 
         Assert.Equal("1.1.0", PluginProbe.Version(root.Combine("opt", "cni", "bin", "loopback")).GetProperty("cniVersion").GetString());
 
+        // The units land as packaging/systemd has them, and nothing enables them: no .wants symlinks appear.
+        foreach (var unit in Artifacts.Units)
+        {
+            var installed = root.Combine("lib", "systemd", "system", unit);
+            Assert.Equal((UnixFileMode)0b110_100_100, File.GetUnixFileMode(installed));
+            Assert.Equal(File.ReadAllBytes(Path.Combine(Artifacts.UnitsSource, unit)), File.ReadAllBytes(installed));
+        }
+
+        Assert.False(Directory.Exists(root.Combine("etc", "systemd")), "installing the .deb touched /etc/systemd");
+
         Shell.Run("dpkg", admin, "--force-depends", "--remove", Artifacts.DebPackage);
         Assert.False(Directory.Exists(root.Combine("opt", "cni", "bin")) && Directory.EnumerateFileSystemEntries(root.Combine("opt", "cni", "bin")).Any());
+        Assert.All(Artifacts.Units, unit => Assert.False(File.Exists(root.Combine("lib", "systemd", "system", unit)), $"{unit} left behind"));
+    }
+
+    /// <summary>dpkg --install into a throwaway root with an empty dpkg database; returns the --root= argument.</summary>
+    internal static string InstallInto(TempDir root)
+    {
+        Directory.CreateDirectory(root.Combine("var", "lib", "dpkg", "info"));
+        Directory.CreateDirectory(root.Combine("var", "lib", "dpkg", "updates"));
+        File.WriteAllText(root.Combine("var", "lib", "dpkg", "status"), "");
+        var admin = $"--root={root.Path}";
+
+        // The throwaway root has no libc6 package record, hence --force-depends; the host's libc6 is checked above.
+        Shell.Run("dpkg", admin, "--force-depends", "--install", Artifacts.Deb);
+        return admin;
+    }
+
+    [Fact]
+    public void Contents_TheDhcpUnitsIn_LibSystemdSystem_Mode0644_Root()
+    {
+        var listing = Shell.Run("dpkg-deb", "-c", Artifacts.Deb).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        foreach (var unit in Artifacts.Units)
+        {
+            var line = Assert.Single(listing, l => l.EndsWith(" ./lib/systemd/system/" + unit, StringComparison.Ordinal));
+            Assert.StartsWith("-rw-r--r-- root/root ", line);
+        }
+
+        // Units only there (Debian's containernetworking-plugins uses /lib/systemd/system too); none under /etc.
+        var units = listing.Where(l => l.EndsWith(".service", StringComparison.Ordinal) || l.EndsWith(".socket", StringComparison.Ordinal));
+        Assert.Equal(Artifacts.Units.Count, units.Count());
+        Assert.DoesNotContain(listing, l => l.Contains(" ./etc/", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void NoMaintainerScripts_SoTheDaemonIsNeitherEnabledNorStarted_AsInDebiansOwnPackage()
+    {
+        // Debian's containernetworking-plugins ships cni-dhcp.{socket,service} disabled and stopped (its postinst only
+        // re-enables units an admin had enabled). Ours does the same with no postinst at all: the control archive is
+        // the control file and the md5sums, nothing that could run systemctl or deb-systemd-helper.
+        var control = Shell.Run("sh", "-c", "dpkg-deb --ctrl-tarfile \"$0\" | tar -t", Artifacts.Deb).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(["./", "./control", "./md5sums"], control.Order(StringComparer.Ordinal));
+        Assert.Contains("systemctl enable --now cni-dhcp.socket", Field("Description"));
     }
 }

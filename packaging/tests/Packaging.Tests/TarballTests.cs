@@ -65,7 +65,30 @@ public class TarballTests
     }
 
     [Fact]
-    public void Sha256Sums_ListTarballDebAndImage_AndMatchRecomputedHashes()
+    public void UnitsTarball_IsFlat_TheDhcpUnitsByteForByte_Mode0644_OwnedByRoot_AndThePluginTarballHasNone()
+    {
+        using var unitDir = new TempDir();
+        var entries = ReadEntries(Artifacts.UnitsTarball, extractTo: unitDir.Path);
+
+        // Flat like the plugin tarball, for `tar -C /usr/local/lib/systemd/system -xzf`.
+        Assert.Equal(["./"], entries.Where(e => e.EntryType == TarEntryType.Directory).Select(e => e.Name));
+        var files = entries.Where(e => e.EntryType != TarEntryType.Directory).ToList();
+        Assert.Equal(Artifacts.Units.Select(u => "./" + u), files.Select(e => e.Name).Order(StringComparer.Ordinal));
+        Assert.All(files, e =>
+        {
+            Assert.Equal(TarEntryType.RegularFile, e.EntryType);
+            Assert.Equal((UnixFileMode)0b110_100_100, e.Mode);
+            Assert.Equal(0, e.Uid);
+            Assert.Equal(0, e.Gid);
+        });
+        Assert.All(Artifacts.Units, unit => Assert.Equal(File.ReadAllBytes(Path.Combine(Artifacts.UnitsSource, unit)), File.ReadAllBytes(unitDir.Combine(unit))));
+
+        // What runtimes untar into /opt/cni/bin stays binaries (and docs) only.
+        Assert.DoesNotContain(ReadEntries(Artifacts.Tarball), e => e.Name.EndsWith(".service", StringComparison.Ordinal) || e.Name.EndsWith(".socket", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Sha256Sums_ListBothTarballsDebAndImage_AndMatchRecomputedHashes()
     {
         var lines = File.ReadAllLines(Artifacts.Sums).Where(l => l.Length > 0).ToList();
         var sums = new Dictionary<string, string>();
@@ -76,7 +99,7 @@ public class TarballTests
             sums.Add(line[66..], line[..64]);
         }
 
-        Assert.Equal(new[] { Artifacts.TarballName, Artifacts.DebName, Artifacts.ImageArchiveName }.Order(), sums.Keys.Order());
+        Assert.Equal(new[] { Artifacts.TarballName, Artifacts.UnitsTarballName, Artifacts.DebName, Artifacts.ImageArchiveName }.Order(), sums.Keys.Order());
         foreach (var (name, expected) in sums)
         {
             using var file = File.OpenRead(Path.Combine(Artifacts.Dist, name));
