@@ -65,7 +65,12 @@ public sealed record DaemonOptions
                 break;
             }
 
-            var name = arg.TrimStart('-');
+            var name = arg[(arg[1] == '-' ? 2 : 1)..];
+            if (name[0] is '-' or '=')
+            {
+                throw new FormatException($"bad flag syntax: {arg}");
+            }
+
             string? value = null;
             if (name.IndexOf('=', StringComparison.Ordinal) is var eq and >= 0)
             {
@@ -80,7 +85,7 @@ public sealed record DaemonOptions
 
             if (name == "broadcast")
             {
-                options = options with { Broadcast = value is null || ParseBool(value, arg) };
+                options = options with { Broadcast = value is null || ParseBool(value, name) };
                 continue;
             }
 
@@ -114,11 +119,11 @@ public sealed record DaemonOptions
         return options;
     }
 
-    private static bool ParseBool(string value, string arg) => value switch
+    private static bool ParseBool(string value, string name) => value switch
     {
         "1" or "t" or "T" or "true" or "TRUE" or "True" => true,
         "0" or "f" or "F" or "false" or "FALSE" or "False" => false,
-        _ => throw new FormatException($"invalid boolean value \"{value}\" for {arg}: parse error"),
+        _ => throw new FormatException($"invalid boolean value \"{value}\" for -{name}: parse error"),
     };
 
     /// <summary>Go's time.ParseDuration for the units that make sense here (h, m, s, ms, us, ns), with fractions.</summary>

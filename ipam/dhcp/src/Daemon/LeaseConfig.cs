@@ -72,6 +72,12 @@ public sealed record LeaseConfig(string Network, int Priority, List<(byte Code, 
             request.Add(DhcpOption.SubnetMask);
         }
 
+        // Nothing asked for: the reference's library then sends its own list rather than an empty option 55.
+        if (request.Count == 0)
+        {
+            request.AddRange([DhcpOption.SubnetMask, DhcpOption.Router, DhcpOption.DomainName, DhcpOption.DomainNameServer]);
+        }
+
         return new LeaseConfig(name, priority, provide, [.. request.Distinct()]);
     }
 
@@ -87,18 +93,19 @@ public sealed record LeaseConfig(string Network, int Priority, List<(byte Code, 
         }
     }
 
-    /// <summary>CNI_ARGS split naively on ';' and the first '=', as the reference does here.</summary>
+    /// <summary>CNI_ARGS split naively on ';' and the first '=', as the reference does here (a repeated key: the last).</summary>
     private static string? ArgValue(string cniArgs, string key)
     {
+        string? value = null;
         foreach (var pair in cniArgs.Split(';'))
         {
             var eq = pair.IndexOf('=', StringComparison.Ordinal);
             if (eq > 0 && pair[..eq] == key)
             {
-                return pair[(eq + 1)..];
+                value = pair[(eq + 1)..];
             }
         }
 
-        return null;
+        return value;
     }
 }

@@ -53,6 +53,11 @@ public static class RpcServer
         }
     }
 
+    /// <summary>net/rpc's texts: split at the last dot, the service is "DHCP" and only its two methods exist.</summary>
+    private static string UnknownMethod(string method) => method.LastIndexOf('.') is var dot and >= 0
+        ? method[..dot] == "DHCP" ? $"rpc: can't find method {method}" : $"rpc: can't find service {method}"
+        : $"rpc: service/method request ill-formed: {method}";
+
     private static (GobStruct Reply, GobStructType Type, string Error) Dispatch(DhcpService service, string method, GobStruct body)
     {
         var empty = new GobStruct([]);
@@ -70,7 +75,7 @@ public static class RpcServer
                     service.Release(RpcTypes.DecodeArgs(body));
                     return (empty, RpcTypes.Empty, "");
                 default:
-                    return (empty, RpcTypes.Empty, $"rpc: can't find service {method}");
+                    return (empty, RpcTypes.Empty, UnknownMethod(method));
             }
         }
         catch (Exception e) when (e is CniException or IOException or TimeoutException or InvalidOperationException or UnauthorizedAccessException)

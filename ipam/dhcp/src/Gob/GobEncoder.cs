@@ -43,7 +43,10 @@ public sealed class GobEncoder
 
     private int IdOf(GobType type) => type is GobBuiltin builtin ? builtin.Id : _ids[type];
 
-    /// <summary>Outer type first, then its components, as Go's encoder orders them.</summary>
+    /// <summary>
+    /// Outer type first, then its components, as Go's encoder sends them; ids as Go numbers them: a struct before its
+    /// fields, a slice after its element (so a fresh stream's bytes match a fresh Go process's).
+    /// </summary>
     private void Assign(GobType type, List<GobType> fresh)
     {
         if (type is GobBuiltin || _ids.ContainsKey(type))
@@ -51,11 +54,11 @@ public sealed class GobEncoder
             return;
         }
 
-        _ids[type] = _nextId++;
-        fresh.Add(type);
         switch (type)
         {
             case GobStructType s:
+                _ids[type] = _nextId++;
+                fresh.Add(type);
                 foreach (var (_, fieldType) in s.Fields)
                 {
                     Assign(fieldType, fresh);
@@ -63,7 +66,10 @@ public sealed class GobEncoder
 
                 break;
             case GobSliceType slice:
+                var at = fresh.Count;
                 Assign(slice.Element, fresh);
+                _ids[type] = _nextId++;
+                fresh.Insert(at, type);
                 break;
         }
     }
@@ -88,8 +94,14 @@ public sealed class GobEncoder
                 body.Add(3);
                 body.Add(1);
                 WriteCommon(body, s.Name, _ids[type]);
-                body.Add(1);
-                GobWire.WriteUint(body, (ulong)s.Fields.Count);
+
+                // An empty Field slice is a zero value, which gob leaves out (struct{} is only its CommonType).
+                if (s.Fields.Count > 0)
+                {
+                    body.Add(1);
+                    GobWire.WriteUint(body, (ulong)s.Fields.Count);
+                }
+
                 foreach (var (name, fieldType) in s.Fields)
                 {
                     body.Add(1);

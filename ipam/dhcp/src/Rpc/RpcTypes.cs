@@ -14,7 +14,8 @@ public sealed record AllocateArgs(string ContainerId, string Netns, string IfNam
 
 /// <summary>
 /// The Go types of the reference's RPC (net/rpc's Request/Response, skel.CmdArgs, types100.Result) as gob schemas,
-/// and the mapping between them and ours. Field names and order are Go's; the type names only label definitions.
+/// and the mapping between them and ours. Field names and order are Go's, and so are the type names: they only
+/// label definitions, but byte-identical output needs them.
 /// </summary>
 public static class RpcTypes
 {
@@ -30,17 +31,18 @@ public static class RpcTypes
         ("Path", GobType.String), ("NetnsOverride", GobType.String), ("StdinData", GobType.Bytes));
 
     /// <summary>Release's reply and the body of every error response (net/rpc's invalidRequest).</summary>
-    public static readonly GobStructType Empty = new("struct {}");
+    public static readonly GobStructType Empty = new("");
 
-    private static readonly GobStructType Interface = new("Interface",
+    // Go names a definition only for a named type used directly: struct{} and the element types behind []*T get none.
+    private static readonly GobStructType Interface = new("",
         ("Name", GobType.String), ("Mac", GobType.String), ("Mtu", GobType.Int), ("Sandbox", GobType.String),
         ("SocketPath", GobType.String), ("PciID", GobType.String));
 
     private static readonly GobStructType IpNet = new("IPNet", ("IP", GobType.Bytes), ("Mask", GobType.Bytes));
 
-    private static readonly GobStructType IpConfig = new("IPConfig", ("Interface", GobType.Int), ("Address", IpNet), ("Gateway", GobType.Bytes));
+    private static readonly GobStructType IpConfig = new("", ("Interface", GobType.Int), ("Address", IpNet), ("Gateway", GobType.Bytes));
 
-    private static readonly GobStructType RouteType = new("Route",
+    private static readonly GobStructType RouteType = new("",
         ("Dst", IpNet), ("GW", GobType.Bytes), ("MTU", GobType.Int), ("AdvMSS", GobType.Int), ("Priority", GobType.Int),
         ("Table", GobType.Int), ("Scope", GobType.Int));
 
