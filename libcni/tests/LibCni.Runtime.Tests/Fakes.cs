@@ -81,36 +81,6 @@ public sealed class InMemoryCacheFileSystem : ICacheFileSystem
         Files.Keys.Where(k => Path.GetDirectoryName(k) == directory).Select(k => Path.GetFileName(k)).ToList();
 }
 
-/// <summary>A temporary directory, removed on dispose.</summary>
-public sealed class TempDir : IDisposable
-{
-    public TempDir()
-    {
-        Path = Directory.CreateTempSubdirectory("cnirt-").FullName;
-    }
-
-    public string Path { get; }
-
-    public string Write(string relative, string content)
-    {
-        var full = System.IO.Path.Combine(Path, relative);
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(full)!);
-        File.WriteAllText(full, content);
-        return full;
-    }
-
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(Path, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
-}
-
 public static class JsonAssert
 {
     /// <summary>Semantic JSON equality (key order ignored), with both texts in the failure message.</summary>

@@ -71,28 +71,6 @@ internal static class Artifacts
     }
 }
 
-/// <summary>A directory deleted with the test.</summary>
-internal sealed class TempDir : IDisposable
-{
-    public TempDir() => Directory.CreateDirectory(Path);
-
-    public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "cni-packaging-" + Guid.NewGuid().ToString("N")[..12]);
-
-    public string Combine(params string[] parts) => System.IO.Path.Combine([Path, .. parts]);
-
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(Path, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Best effort; /tmp is cleaned anyway.
-        }
-    }
-}
-
 /// <summary>Runs a plugin binary as a runtime would for VERSION and returns its parsed answer.</summary>
 internal static class PluginProbe
 {
