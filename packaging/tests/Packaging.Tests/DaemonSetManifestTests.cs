@@ -39,14 +39,18 @@ public class DaemonSetManifestTests
     private static YamlNode Container => Assert.Single(Items(PodSpec, "containers"));
 
     [Fact]
-    public void IsADaemonSetInKubeSystem_WhoseSelectorMatchesItsPods()
+    public void IsADaemonSetInKubeSystem_WhoseSelectorMatchesItsPods() => AssertKubeSystemDaemonSetSelectingItsPods(DaemonSet);
+
+    /// <summary>apps/v1 DaemonSet in kube-system whose selector matches its own pod template; returns the selector.</summary>
+    internal static YamlMappingNode AssertKubeSystemDaemonSetSelectingItsPods(YamlNode daemonSet)
     {
-        Assert.Equal("apps/v1", Text(DaemonSet, "apiVersion"));
-        Assert.Equal("DaemonSet", Text(DaemonSet, "kind"));
-        Assert.Equal("kube-system", Text(DaemonSet, "metadata", "namespace"));
-        var selector = (YamlMappingNode)At(DaemonSet, "spec", "selector", "matchLabels");
-        var podLabels = (YamlMappingNode)At(DaemonSet, "spec", "template", "metadata", "labels");
+        Assert.Equal("apps/v1", Text(daemonSet, "apiVersion"));
+        Assert.Equal("DaemonSet", Text(daemonSet, "kind"));
+        Assert.Equal("kube-system", Text(daemonSet, "metadata", "namespace"));
+        var selector = (YamlMappingNode)At(daemonSet, "spec", "selector", "matchLabels");
+        var podLabels = (YamlMappingNode)At(daemonSet, "spec", "template", "metadata", "labels");
         Assert.All(selector.Children, label => Assert.Equal(label.Value, podLabels.Children[label.Key]));
+        return selector;
     }
 
     [Fact]

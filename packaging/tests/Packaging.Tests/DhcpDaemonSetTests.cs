@@ -35,12 +35,7 @@ public class DhcpDaemonSetTests(UnpackedImage image) : IClassFixture<UnpackedIma
     [Fact]
     public void IsADaemonSetInKubeSystem_WhoseSelectorMatchesItsPods_AndNotTheInstallers()
     {
-        Assert.Equal("apps/v1", Text(DaemonSet, "apiVersion"));
-        Assert.Equal("DaemonSet", Text(DaemonSet, "kind"));
-        Assert.Equal("kube-system", Text(DaemonSet, "metadata", "namespace"));
-        var selector = (YamlMappingNode)At(DaemonSet, "spec", "selector", "matchLabels");
-        var podLabels = (YamlMappingNode)At(DaemonSet, "spec", "template", "metadata", "labels");
-        Assert.All(selector.Children, label => Assert.Equal(label.Value, podLabels.Children[label.Key]));
+        var selector = DaemonSetManifestTests.AssertKubeSystemDaemonSetSelectingItsPods(DaemonSet);
 
         // Both DaemonSets live in kube-system: neither may select (and so adopt) the other's pods.
         var installer = Load("cni-plugins-daemonset.yaml");
