@@ -12,6 +12,8 @@ OPTIONAL = ["tuning", "firewall", "bandwidth", "sbr"]
 MAIN = ["ptp", "macvlan", "host-device"]
 # Size and VERSION start-up only: their ADD needs kernel features this host may lack (ipvlan, 8021q, vrf).
 STARTUP_ONLY = ["ipvlan", "vlan", "vrf"]
+# IPAM with a daemon, ADD/DEL against a dnsmasq of the bench's own (scenarios/dhcp.py); sizes and start-up too.
+DAEMON_IPAM = ["dhcp"]
 
 FULL = dict(version=200, rss=10, loopback=200, hostlocal=100, fill=500, portmap=100, parallel=50, rounds=3,
             chained=50)
@@ -35,7 +37,7 @@ class Bench:
 
     def plugins(self):
         """The core four, plus each optional plugin both implementations have."""
-        return CORE + [p for p in OPTIONAL + MAIN + STARTUP_ONLY if self.ours.has(p) and self.ref.has(p)]
+        return CORE + [p for p in OPTIONAL + MAIN + STARTUP_ONLY + DAEMON_IPAM if self.ours.has(p) and self.ref.has(p)]
 
     def optional(self):
         return [p for p in OPTIONAL if self.ours.has(p) and self.ref.has(p)]

@@ -176,7 +176,8 @@ def readme(meta, rows, png_rel, notes, analysis, command):
         f"{BUSY_OTHER_CPU:.0%} of the CPUs (from /proc/stat minus our own CPU time) or steal exceeded "
         f"{BUSY_STEAL:.0%} while it ran. Raw numbers: docs/bench/results.json. Each row, how it is measured and its "
         "target are defined once, in scripts/bench.d/cnibench/scenarios/ (one module per group); tuning, firewall, "
-        "bandwidth, ptp, macvlan and host-device rows appear when both implementations have those plugins.",
+        "bandwidth, sbr, ptp, macvlan, host-device and dhcp rows appear when both implementations have those "
+        "plugins; dhcp's against a dnsmasq on a LAN of the bench's own namespaces.",
         "",
     ]
     if analysis:
