@@ -45,7 +45,8 @@ public sealed class PacketTransport(PacketSocket socket) : IDhcpTransport
         return null;
     }
 
-    public void Dispose() => socket.Dispose();
+    /// <summary>Closed off the caller's path: the close waits for an RCU grace period, the lease's answer need not.</summary>
+    public void Dispose() => socket.DisposeInBackground();
 }
 
 /// <summary>An acknowledged lease: the ACK itself (everything else is derived from it) and the server's MAC.</summary>

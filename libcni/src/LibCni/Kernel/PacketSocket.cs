@@ -23,8 +23,10 @@ public sealed class PacketSocket : IDisposable
     /// <summary>Opens the socket bound to <paramref name="ifIndex"/> in the calling thread's netns.</summary>
     public static PacketSocket OpenIpv4(int ifIndex)
     {
+        // Protocol 0 at socket(): a socket made with a protocol is hooked on every device at once, and bind then
+        // unhooks it, which waits for an RCU grace period (synchronize_net). Hooked only by bind, it waits for none.
         var protocol = BinaryPrimitives.ReverseEndianness(Libc.ETH_P_IP);
-        var fd = new SafeFdHandle((int)Libc.Check(Libc.Socket(Libc.AF_PACKET, Libc.SOCK_DGRAM | Libc.SOCK_CLOEXEC, protocol), "socket(AF_PACKET)"));
+        var fd = new SafeFdHandle((int)Libc.Check(Libc.Socket(Libc.AF_PACKET, Libc.SOCK_DGRAM | Libc.SOCK_CLOEXEC, 0), "socket(AF_PACKET)"));
         try
         {
             var address = new Libc.SockaddrLl { Family = Libc.AF_PACKET, Protocol = protocol, IfIndex = ifIndex };
@@ -118,4 +120,10 @@ public sealed class PacketSocket : IDisposable
     }
 
     public void Dispose() => _fd.Dispose();
+
+    /// <summary>
+    /// Closes the socket on a thread of its own: close(2) of a packet socket always waits for an RCU grace period
+    /// (synchronize_net in packet_release), milliseconds that a caller with an answer to give need not wait.
+    /// </summary>
+    public void DisposeInBackground() => new Thread(_fd.Dispose) { IsBackground = true, Name = "packet-close" }.Start();
 }
