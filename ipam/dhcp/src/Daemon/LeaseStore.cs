@@ -38,8 +38,9 @@ public sealed class LeaseStore(string directory)
 
     public void Delete(string clientId)
     {
-        if (directory.Length > 0)
+        if (directory.Length > 0 && Directory.Exists(directory))
         {
+            // No directory yet (nothing ever saved, e.g. DEL after a failed ADD): nothing to delete.
             File.Delete(PathOf(clientId));
         }
     }
