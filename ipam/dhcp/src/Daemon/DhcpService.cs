@@ -45,7 +45,9 @@ public sealed class DhcpService(DaemonOptions options, LeaseStore store)
         var slot = SlotOf(clientId);
         lock (slot)
         {
-            if (slot.Lease is { Ended: false } existing)
+            // A lease whose interface has gone (maintenance may not have noticed yet) is not handed out: the call then
+            // fails on the missing link as the reference's does, which is what makes CHECK see a removed interface.
+            if (slot.Lease is { Ended: false } existing && existing.LinkExists())
             {
                 return existing.ToResult();
             }
