@@ -82,6 +82,46 @@ public sealed class DhcpService(DaemonOptions options, LeaseStore store)
         }
     }
 
+    /// <summary>
+    /// GC: releases every lease of this network whose (containerID, ifname) is not a valid attachment, as DEL would.
+    /// Without a valid-attachments key nothing is collected (the runtime asserted nothing).
+    /// </summary>
+    public void Gc(AllocateArgs args)
+    {
+        var network = LeaseConfig.Parse(args.StdinData, args.Args).Network;
+        if (LibCni.Config.GcAttachments.Parse(args.StdinData) is not { } valid)
+        {
+            return;
+        }
+
+        var keep = valid.Select(v => LeaseConfig.ClientId(v.ContainerId, network, v.IfName)).ToHashSet(StringComparer.Ordinal);
+        List<(string ClientId, Slot Slot)> candidates;
+        lock (_slots)
+        {
+            candidates = _slots.Where(s => !keep.Contains(s.Key)).Select(s => (s.Key, s.Value)).ToList();
+        }
+
+        foreach (var (clientId, slot) in candidates)
+        {
+            lock (slot)
+            {
+                if (slot.Lease is not { } lease || LeaseConfig.Parse(lease.Target.StdinData, lease.Target.CniArgs).Network != network)
+                {
+                    continue;
+                }
+
+                DaemonLog.Write($"{clientId}: not a valid attachment, collecting");
+                lease.Stop(release: true);
+                slot.Lease = null;
+                store.Delete(clientId);
+                lock (_slots)
+                {
+                    _slots.Remove(clientId);
+                }
+            }
+        }
+    }
+
     private Slot SlotOf(string clientId)
     {
         lock (_slots)
