@@ -163,3 +163,11 @@ public class Vrf
     [MemberData(nameof(Catalog.For), "vrf", MemberType = typeof(Catalog))]
     public void Spec(string rule) => Conformance.Run(rule);
 }
+
+[Trait("Tier", "Spec")]
+public class Dhcp
+{
+    [PluginTheory("dhcp")]
+    [MemberData(nameof(Catalog.For), "dhcp", MemberType = typeof(Catalog))]
+    public void Spec(string rule) => Conformance.Run(rule);
+}

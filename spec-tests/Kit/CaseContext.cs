@@ -17,6 +17,7 @@ public sealed record Attachment(string ContainerId, string IfName, TestNetns Net
 public sealed class CaseContext : IDisposable
 {
     private readonly List<TestNetns> _namespaces = [];
+    private readonly List<(Type Type, IDisposable Fixture)> _fixtures = [];
     private readonly string _scratch;
     private TestNetns? _host;
     private int _attachments;
@@ -71,6 +72,26 @@ public sealed class CaseContext : IDisposable
         return attachment;
     }
 
+    /// <summary>
+    /// The case's one <typeparamref name="T"/> (a server, a daemon a plugin talks to), made on first use; disposed
+    /// with the case, newest first, before its namespaces go.
+    /// </summary>
+    public T Fixture<T>(Func<T> create)
+        where T : class, IDisposable
+    {
+        lock (_fixtures)
+        {
+            if (_fixtures.FirstOrDefault(f => f.Type == typeof(T)).Fixture is T existing)
+            {
+                return existing;
+            }
+
+            var made = create();
+            _fixtures.Add((typeof(T), made));
+            return made;
+        }
+    }
+
     /// <summary>Runs the plugin as a runtime would for one attachment.</summary>
     public ProcessResult Invoke(string command, JsonObject config, Attachment? attachment, Action<Dictionary<string, string>>? adjustEnv = null)
     {
@@ -102,6 +123,11 @@ public sealed class CaseContext : IDisposable
 
     public void Dispose()
     {
+        foreach (var (_, fixture) in _fixtures.AsEnumerable().Reverse())
+        {
+            fixture.Dispose();
+        }
+
         foreach (var ns in _namespaces.AsEnumerable().Reverse())
         {
             ns.Dispose();

@@ -6,7 +6,7 @@ namespace SpecTests.Kit;
 public static class SpecSettings
 {
     /// <summary>The plugin types the kit knows how to exercise.</summary>
-    public static readonly IReadOnlyList<string> KnownPlugins = ["loopback", "host-local", "bridge", "portmap", "firewall", "tuning", "ptp", "static", "bandwidth", "macvlan", "host-device", "ipvlan", "vlan", "dummy", "tap", "sbr", "vrf"];
+    public static readonly IReadOnlyList<string> KnownPlugins = ["loopback", "host-local", "bridge", "portmap", "firewall", "tuning", "ptp", "static", "bandwidth", "macvlan", "host-device", "ipvlan", "vlan", "dummy", "tap", "sbr", "vrf", "dhcp"];
 
     /// <summary><c>CNI_SPEC_PLUGIN_DIR</c> (relative paths from the repository root), else <c>dist/bin</c> of this checkout.</summary>
     public static string PluginDir { get; } =

@@ -28,6 +28,7 @@ public abstract class PluginProfile
         ["tap"] = new TapProfile(),
         ["sbr"] = new SbrProfile(),
         ["vrf"] = new VrfProfile(),
+        ["dhcp"] = new DhcpProfile(),
     };
 
     public abstract string Name { get; }

@@ -22,6 +22,21 @@ public sealed class DhcpPlugin : ICniPlugin
 
     public void Del(CmdArgs args) => Call(args, RpcTypes.ReleaseMethod);
 
+    /// <summary>
+    /// GC through our daemon's DHCP.GC (it holds the leases). The reference daemon has no such method: then there is
+    /// nothing this plugin can collect, as with the reference plugin, which has no GC.
+    /// </summary>
+    public void Gc(CmdArgs args)
+    {
+        try
+        {
+            Call(args, RpcTypes.GcMethod);
+        }
+        catch (CniException e) when (e.Message.Contains("rpc: can't find", StringComparison.Ordinal))
+        {
+        }
+    }
+
     /// <summary>Only <c>ipam.daemonSocketPath</c> is read here; the daemon parses everything else.</summary>
     internal static string SocketPath(byte[] stdin)
     {

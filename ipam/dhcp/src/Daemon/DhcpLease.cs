@@ -8,6 +8,9 @@ namespace CniPlugins.Dhcp.Daemon;
 /// <summary>Where a lease lives: the container's netns path (with the host prefix) and interface name.</summary>
 public sealed record LeaseTarget(string ClientId, string Netns, string IfName, byte[] StdinData, string CniArgs);
 
+/// <summary>The interface to lease on is not in its netns: final, as in the reference, so never retried.</summary>
+public sealed class LinkNotFoundException(string ifName) : IOException($"error looking up \"{ifName}\": Link not found");
+
 /// <summary>
 /// One container interface's lease and its maintenance thread: BOUND until T1, RENEWING until T2, REBINDING until
 /// expiry, then the link is set down. The state is saved after every change so a restarted daemon carries on.
@@ -209,6 +212,24 @@ public sealed class DhcpLease
         return false;
     }
 
+    /// <summary>Whether the lease's interface is still in its netns (true when the lookup itself fails).</summary>
+    public bool LinkExists()
+    {
+        try
+        {
+            using var rtnl = NetNamespace.OpenRtnl(Target.Netns);
+            return rtnl.GetLink(Target.IfName) is not null;
+        }
+        catch (NetnsNotFoundException)
+        {
+            return false;
+        }
+        catch (IOException)
+        {
+            return true;
+        }
+    }
+
     /// <summary>Checks the link still exists, polling from 1 s doubling to 10 s while the lookup itself fails.</summary>
     private bool WaitForLink(CancellationToken token)
     {
@@ -268,7 +289,7 @@ public sealed class DhcpLease
             {
                 return Once(target, options, upIfDown, exchange, config, token);
             }
-            catch (Exception e) when (e is IOException or TimeoutException && e is not NetnsNotFoundException && !token.IsCancellationRequested)
+            catch (Exception e) when (e is IOException or TimeoutException && e is not (NetnsNotFoundException or LinkNotFoundException) && !token.IsCancellationRequested)
             {
                 if (budget == TimeSpan.Zero)
                 {
@@ -307,7 +328,7 @@ public sealed class DhcpLease
         byte[] mac;
         using (var rtnl = NetNamespace.OpenRtnl(target.Netns))
         {
-            var link = rtnl.GetLink(target.IfName) ?? throw new IOException($"error looking up \"{target.IfName}\": Link not found");
+            var link = rtnl.GetLink(target.IfName) ?? throw new LinkNotFoundException(target.IfName);
             index = link.Index;
             mac = link.HardwareAddress;
             if (upIfDown && (link.Flags & 1) == 0)

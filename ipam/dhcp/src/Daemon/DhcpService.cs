@@ -45,7 +45,9 @@ public sealed class DhcpService(DaemonOptions options, LeaseStore store)
         var slot = SlotOf(clientId);
         lock (slot)
         {
-            if (slot.Lease is { Ended: false } existing)
+            // A lease whose interface has gone (maintenance may not have noticed yet) is not handed out: the call then
+            // fails on the missing link as the reference's does, which is what makes CHECK see a removed interface.
+            if (slot.Lease is { Ended: false } existing && existing.LinkExists())
             {
                 return existing.ToResult();
             }
@@ -76,6 +78,46 @@ public sealed class DhcpService(DaemonOptions options, LeaseStore store)
             lock (_slots)
             {
                 _slots.Remove(clientId);
+            }
+        }
+    }
+
+    /// <summary>
+    /// GC: releases every lease of this network whose (containerID, ifname) is not a valid attachment, as DEL would.
+    /// Without a valid-attachments key nothing is collected (the runtime asserted nothing).
+    /// </summary>
+    public void Gc(AllocateArgs args)
+    {
+        var network = LeaseConfig.Parse(args.StdinData, args.Args).Network;
+        if (LibCni.Config.GcAttachments.Parse(args.StdinData) is not { } valid)
+        {
+            return;
+        }
+
+        var keep = valid.Select(v => LeaseConfig.ClientId(v.ContainerId, network, v.IfName)).ToHashSet(StringComparer.Ordinal);
+        List<(string ClientId, Slot Slot)> candidates;
+        lock (_slots)
+        {
+            candidates = _slots.Where(s => !keep.Contains(s.Key)).Select(s => (s.Key, s.Value)).ToList();
+        }
+
+        foreach (var (clientId, slot) in candidates)
+        {
+            lock (slot)
+            {
+                if (slot.Lease is not { } lease || LeaseConfig.Parse(lease.Target.StdinData, lease.Target.CniArgs).Network != network)
+                {
+                    continue;
+                }
+
+                DaemonLog.Write($"{clientId}: not a valid attachment, collecting");
+                lease.Stop(release: true);
+                slot.Lease = null;
+                store.Delete(clientId);
+                lock (_slots)
+                {
+                    _slots.Remove(clientId);
+                }
             }
         }
     }

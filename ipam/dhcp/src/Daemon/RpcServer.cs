@@ -74,6 +74,9 @@ public static class RpcServer
                 case RpcTypes.ReleaseMethod:
                     service.Release(RpcTypes.DecodeArgs(body));
                     return (empty, RpcTypes.Empty, "");
+                case RpcTypes.GcMethod:
+                    service.Gc(RpcTypes.DecodeArgs(body));
+                    return (empty, RpcTypes.Empty, "");
                 default:
                     return (empty, RpcTypes.Empty, UnknownMethod(method));
             }

@@ -22,6 +22,9 @@ public static class RpcTypes
     public const string AllocateMethod = "DHCP.Allocate";
     public const string ReleaseMethod = "DHCP.Release";
 
+    /// <summary>Ours only (the reference daemon has no GC): args as for Release, StdinData carries the valid attachments.</summary>
+    public const string GcMethod = "DHCP.GC";
+
     public static readonly GobStructType Request = new("Request", ("ServiceMethod", GobType.String), ("Seq", GobType.Uint));
 
     public static readonly GobStructType Response = new("Response", ("ServiceMethod", GobType.String), ("Seq", GobType.Uint), ("Error", GobType.String));
