@@ -38,6 +38,9 @@ public sealed class DhcpLease
 
     public LeaseTarget Target { get; }
 
+    /// <summary>The network the lease belongs to (its config's name), which GC collects by.</summary>
+    public string Network => _config.Network;
+
     public AckedLease Current { get; private set; }
 
     /// <summary>Maintenance has ended (link gone, lease expired, stopped): the lease cannot be handed out again.</summary>
@@ -213,7 +216,29 @@ public sealed class DhcpLease
     }
 
     /// <summary>Whether the lease's interface is still in its netns (true when the lookup itself fails).</summary>
-    public bool LinkExists()
+    public bool LinkExists() => LookUpLink() ?? true;
+
+    /// <summary>Checks the link still exists, polling from 1 s doubling to 10 s while the lookup itself fails.</summary>
+    private bool WaitForLink(CancellationToken token)
+    {
+        var delay = TimeSpan.FromSeconds(1);
+        for (var tries = 0; tries < 5; tries++)
+        {
+            if (LookUpLink() is { } exists)
+            {
+                return exists;
+            }
+
+            token.WaitHandle.WaitOne(delay);
+            token.ThrowIfCancellationRequested();
+            delay = Min(delay * 2, TimeSpan.FromSeconds(10));
+        }
+
+        return false;
+    }
+
+    /// <summary>Whether the interface is in its netns (false too when the netns is gone); null when the lookup failed.</summary>
+    private bool? LookUpLink()
     {
         try
         {
@@ -226,34 +251,8 @@ public sealed class DhcpLease
         }
         catch (IOException)
         {
-            return true;
+            return null;
         }
-    }
-
-    /// <summary>Checks the link still exists, polling from 1 s doubling to 10 s while the lookup itself fails.</summary>
-    private bool WaitForLink(CancellationToken token)
-    {
-        var delay = TimeSpan.FromSeconds(1);
-        for (var tries = 0; tries < 5; tries++)
-        {
-            try
-            {
-                using var rtnl = NetNamespace.OpenRtnl(Target.Netns);
-                return rtnl.GetLink(Target.IfName) is not null;
-            }
-            catch (NetnsNotFoundException)
-            {
-                return false;
-            }
-            catch (IOException)
-            {
-                token.WaitHandle.WaitOne(delay);
-                token.ThrowIfCancellationRequested();
-                delay = Min(delay * 2, TimeSpan.FromSeconds(10));
-            }
-        }
-
-        return false;
     }
 
     private void SetDown()

@@ -68,17 +68,7 @@ public sealed class DhcpService(DaemonOptions options, LeaseStore store)
         var slot = SlotOf(clientId);
         lock (slot)
         {
-            if (slot.Lease is { } lease)
-            {
-                lease.Stop(release: true);
-                slot.Lease = null;
-            }
-
-            store.Delete(clientId);
-            lock (_slots)
-            {
-                _slots.Remove(clientId);
-            }
+            ReleaseHeld(clientId, slot);
         }
     }
 
@@ -105,20 +95,26 @@ public sealed class DhcpService(DaemonOptions options, LeaseStore store)
         {
             lock (slot)
             {
-                if (slot.Lease is not { } lease || LeaseConfig.Parse(lease.Target.StdinData, lease.Target.CniArgs).Network != network)
+                if (slot.Lease is not { } lease || lease.Network != network)
                 {
                     continue;
                 }
 
                 DaemonLog.Write($"{clientId}: not a valid attachment, collecting");
-                lease.Stop(release: true);
-                slot.Lease = null;
-                store.Delete(clientId);
-                lock (_slots)
-                {
-                    _slots.Remove(clientId);
-                }
+                ReleaseHeld(clientId, slot);
             }
+        }
+    }
+
+    /// <summary>DEL's work, under the slot's lock: RELEASE the lease if one is held, forget it on disk and here.</summary>
+    private void ReleaseHeld(string clientId, Slot slot)
+    {
+        slot.Lease?.Stop(release: true);
+        slot.Lease = null;
+        store.Delete(clientId);
+        lock (_slots)
+        {
+            _slots.Remove(clientId);
         }
     }
 
