@@ -10,8 +10,12 @@ VERSION := $(shell cat VERSION)
 
 # Every executable: plugins, IPAM plugins and tools. The binary's name is its AssemblyName (= CNI type).
 EXECUTABLES := $(sort $(wildcard plugins/*/src/*.csproj ipam/*/src/*.csproj libcni/src/cnitool/*.csproj))
+# The multi-call experiment (docs/multicall.md): one binary for every plugin, a hard link per plugin name.
+# Not part of build or package. A plugin's name is its directory's (plugins/<name>/src, ipam/<name>/src).
+MULTICALL_DIR ?= dist/multicall
+MULTICALL_PLUGINS := $(sort $(foreach p,$(wildcard plugins/*/src/*.csproj ipam/*/src/*.csproj),$(notdir $(patsubst %/src/,%,$(dir $(p))))))
 
-.PHONY: help build demo test install clean prereqs conformance package bench soak
+.PHONY: help build demo test install clean prereqs conformance package bench soak multicall
 
 help:
 	@echo "make build    publish every plugin and tool with native AOT into $(DIST)/"
@@ -22,6 +26,7 @@ help:
 	@echo "make package  release tarball, SHA256SUMS, .deb, OCI image and the LibCni .nupkg files into dist/"
 	@echo "make bench    benchmarks side by side with the reference plugins (docs/bench/); BENCH_ARGS=--medium for a shorter run"
 	@echo "make soak     full-size fault injection and soak runs"
+	@echo "make multicall  the multi-call experiment: one AOT binary + a hard link per plugin in $(MULTICALL_DIR)/ (docs/multicall.md; not shipped)"
 
 build:
 	@mkdir -p $(DIST) .artifacts
@@ -56,6 +61,20 @@ bench: prereqs build
 
 soak: prereqs build
 	@scripts/soak
+
+multicall:
+	@mkdir -p .artifacts
+	@rm -rf $(MULTICALL_DIR) && mkdir -p $(MULTICALL_DIR)
+	@echo "publish packaging/multicall/src/Multicall.csproj (native AOT)"
+	@$(DOTNET) publish packaging/multicall/src/Multicall.csproj -c Release -r $(RID) -p:PublishAot=true -p:CniGitCommit=$(GIT_COMMIT) \
+		-o .artifacts/publish/multicall -nologo -v:q > .artifacts/publish-multicall.log 2>&1 || { cat .artifacts/publish-multicall.log; exit 1; }
+	@if grep -E "warning IL[23][0-9]{3}" .artifacts/publish-multicall.log; then echo "AOT/trim warnings in the multi-call binary"; exit 1; fi
+	@cp -f .artifacts/publish/multicall/cni-plugins $(MULTICALL_DIR)/
+	@set -e; for p in $(MULTICALL_PLUGINS); do \
+		ln $(MULTICALL_DIR)/cni-plugins $(MULTICALL_DIR)/$$p; \
+		$(MULTICALL_DIR)/$$p </dev/null 2>&1 | head -1 | grep -q "^CNI $$p plugin " || { echo "cni-plugins does not dispatch '$$p' (add it to packaging/multicall/src/Program.cs)"; exit 1; }; \
+	done
+	@ls -li $(MULTICALL_DIR)
 
 install:
 	install -d $(DESTDIR)$(PREFIX)
