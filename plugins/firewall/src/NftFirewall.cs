@@ -11,7 +11,7 @@ namespace CniPlugins.Firewall;
 /// <code>
 /// table inet cni_firewall {
 ///   chain forward { type filter hook forward priority filter; policy accept;
-///     jump CNI-ISOLATION-STAGE-1; jump CNI-ADMIN; jump CNI-FORWARD }  (rebuilt atomically by every ADD)
+///     jump CNI-ISOLATION-STAGE-1; jump CNI-ADMIN; jump CNI-FORWARD }  (rewritten by an ADD that finds it different)
 ///   chain CNI-FORWARD {
 ///     ip daddr 10.0.0.2 ct state established,related accept comment "TAG"
 ///     ip saddr 10.0.0.2 accept comment "TAG" }
@@ -44,44 +44,34 @@ public sealed class NftFirewall(Func<INftables> open) : IFirewall, IIngressIsola
     public void Add(FirewallRequest request)
     {
         using var nft = open();
-        var tx = Skeleton(nft, request.Config.AdminChain);
+        var chains = nft.ListChains(Family, TableName);
         var tag = Tag(request.NetworkName, request.ContainerId);
-        var present = nft.ListRules(Family, TableName, IptablesFirewall.ForwardChain).Where(r => r.Comment == tag).ToList();
-        foreach (var rule in AddressRules(request.Addresses, tag))
-        {
-            if (!present.Any(p => Same(p, rule)))
-            {
-                tx.Add(rule);
-            }
-        }
-
-        nft.Run(tx);
+        var present = chains.Any(c => c.Name == IptablesFirewall.ForwardChain)
+            ? nft.ListRules(Family, TableName, IptablesFirewall.ForwardChain).Where(r => r.Comment == tag).ToList()
+            : [];
+        var missing = AddressRules(request.Addresses, tag).Where(rule => !present.Any(p => p.Matches(rule)));
+        Layout(chains, request.Config.AdminChain).Apply(nft, missing.Select(r => new NftAddRule(r)), chains);
     }
 
     /// <summary>
-    /// The table and chains, and the base chain rebuilt in the same transaction (so concurrent ADDs never
-    /// duplicate its jumps): isolation first, then every admin chain (chains carrying the admin comment,
-    /// one per iptablesAdminChainName in use), then CNI-FORWARD, so admin rules see traffic before the accepts.
+    /// The table and chains, with the base chain's jumps as fixed content (rewritten in one transaction when they
+    /// differ, so concurrent ADDs never duplicate them): isolation first, then every admin chain (chains carrying
+    /// the admin comment, one per iptablesAdminChainName in use), then CNI-FORWARD, so admin rules see traffic
+    /// before the accepts.
     /// </summary>
-    internal static NftTransaction Skeleton(INftables nft, string adminChain)
+    internal static NftLayout Layout(IReadOnlyList<NftChain> chains, string adminChain)
     {
-        var admins = nft.ListChains(Family, TableName).Where(c => c.Comment == AdminComment).Select(c => c.Name)
+        var admins = chains.Where(c => c.Comment == AdminComment).Select(c => c.Name)
             .Append(adminChain).Distinct().Order(StringComparer.Ordinal);
-        var tx = new NftTransaction()
-            .Add(new NftTable(Family, TableName) { Comment = "CNI firewall plugin" })
-            .Add(new NftChain(Family, TableName, IptablesFirewall.Stage1))
-            .Add(new NftChain(Family, TableName, IptablesFirewall.Stage2))
-            .Add(new NftChain(Family, TableName, IptablesFirewall.ForwardChain))
-            .Add(new NftChain(Family, TableName, adminChain) { Comment = AdminComment })
-            .Add(new NftChain(Family, TableName, BaseChain) { Base = new NftBaseChain("filter", NftHook.Forward, 0, NftPolicy.Accept) })
-            .Flush(Family, TableName, BaseChain)
-            .Add(new NftRuleBuilder(Family, TableName, BaseChain).Jump(IptablesFirewall.Stage1));
-        foreach (var admin in admins)
-        {
-            tx.Add(AdminJump(admin));
-        }
-
-        return tx.Add(new NftRuleBuilder(Family, TableName, BaseChain).Jump(IptablesFirewall.ForwardChain));
+        var jumps = new List<NftRule> { new NftRuleBuilder(Family, TableName, BaseChain).Jump(IptablesFirewall.Stage1).Build() };
+        jumps.AddRange(admins.Select(AdminJump));
+        jumps.Add(new NftRuleBuilder(Family, TableName, BaseChain).Jump(IptablesFirewall.ForwardChain).Build());
+        return new NftLayout(new NftTable(Family, TableName) { Comment = "CNI firewall plugin" })
+            .Chain(new NftChain(Family, TableName, IptablesFirewall.Stage1))
+            .Chain(new NftChain(Family, TableName, IptablesFirewall.Stage2))
+            .Chain(new NftChain(Family, TableName, IptablesFirewall.ForwardChain))
+            .Chain(new NftChain(Family, TableName, adminChain) { Comment = AdminComment })
+            .FixedChain(new NftChain(Family, TableName, BaseChain) { Base = new NftBaseChain("filter", NftHook.Forward, 0, NftPolicy.Accept) }, jumps);
     }
 
     public static NftRule AdminJump(string adminChain) => new NftRuleBuilder(Family, TableName, BaseChain).Jump(adminChain).Comment(AdminComment).Build();
@@ -113,7 +103,7 @@ public sealed class NftFirewall(Func<INftables> open) : IFirewall, IIngressIsola
             throw new CniException(CniErrorCode.Internal, $"nftables table inet {TableName} or its chain {BaseChain} not found");
         }
 
-        if (!nft.ListRules(Family, TableName, BaseChain).Any(r => Same(r, AdminJump(request.Config.AdminChain))))
+        if (!nft.ListRules(Family, TableName, BaseChain).Any(r => r.Matches(AdminJump(request.Config.AdminChain))))
         {
             throw new CniException(CniErrorCode.Internal, $"expected {BaseChain} rule jump {request.Config.AdminChain} not found");
         }
@@ -123,7 +113,7 @@ public sealed class NftFirewall(Func<INftables> open) : IFirewall, IIngressIsola
         var tag = Tag(request.NetworkName, request.ContainerId);
         foreach (var rule in AddressRules(request.Addresses, tag))
         {
-            if (!rules.Any(r => r.Comment == tag && Same(r, rule)))
+            if (!rules.Any(r => r.Comment == tag && r.Matches(rule)))
             {
                 throw new CniException(CniErrorCode.Internal, $"expected rule not found: {rule}");
             }
@@ -145,23 +135,6 @@ public sealed class NftFirewall(Func<INftables> open) : IFirewall, IIngressIsola
         nft.DeleteRules(Family, TableName, IptablesFirewall.ForwardChain, c => c.StartsWith(prefix, StringComparison.Ordinal) && !keep.Contains(c));
     }
 
-    /// <summary>
-    /// Same expressions as planned. Compared attribute by attribute, in any order, because the kernel dumps
-    /// some expressions (ct) in another order than nft sends them, and a bitwise read back may carry
-    /// NFTA_BITWISE_OP = mask-xor (0), which newer kernels dump and nft never sends.
-    /// </summary>
-    internal static bool Same(NftRule kernel, NftRule planned) =>
-        kernel.Expressions.Count == planned.Expressions.Count &&
-        kernel.Expressions.Zip(planned.Expressions).All(p => p.First.SameAs(p.Second) ||
-            (p.First.Name == p.Second.Name && Attributes(p.First).SequenceEqual(Attributes(p.Second))));
-
-    private static IEnumerable<string> Attributes(NftExpression expression) =>
-        NetlinkAttribute.ParseAll(expression.EncodeData())
-            .Where(a => !(expression.Name == "bitwise" && (a.Type & 0x3fff) == BitwiseOpAttribute && a.Value.Span.SequenceEqual(new byte[4])))
-            .Select(a => $"{a.Type & 0x3fff}:{Convert.ToHexString(a.Value.Span)}")
-            .Order(StringComparer.Ordinal);
-
-    private const ushort BitwiseOpAttribute = 6;
 
     public static IReadOnlyList<NftRule> IsolationRules(string bridge, bool isolated)
     {
@@ -188,7 +161,7 @@ public sealed class NftFirewall(Func<INftables> open) : IFirewall, IIngressIsola
         var tx = new NftTransaction();
         foreach (var rule in IsolationRules(bridge, isolated))
         {
-            if (!nft.ListRules(Family, TableName, rule.Chain).Any(r => Same(r, rule)))
+            if (!nft.ListRules(Family, TableName, rule.Chain).Any(r => r.Matches(rule)))
             {
                 tx.Add(rule);
             }
@@ -202,7 +175,7 @@ public sealed class NftFirewall(Func<INftables> open) : IFirewall, IIngressIsola
         using var nft = open();
         foreach (var rule in IsolationRules(bridge, isolated))
         {
-            if (!nft.ListRules(Family, TableName, rule.Chain).Any(r => Same(r, rule)))
+            if (!nft.ListRules(Family, TableName, rule.Chain).Any(r => r.Matches(rule)))
             {
                 throw new CniException(CniErrorCode.Internal, $"expected rule not found: {rule}");
             }
@@ -235,7 +208,7 @@ public sealed class NftFirewall(Func<INftables> open) : IFirewall, IIngressIsola
             foreach (var rule in nft.ListRules(Family, TableName, chain))
             {
                 if (InterfaceNameOf(rule) is { } bridge &&
-                    IsolationRules(bridge, false).Concat(IsolationRules(bridge, true)).Any(r => r.Chain == chain && Same(rule, r)))
+                    IsolationRules(bridge, false).Concat(IsolationRules(bridge, true)).Any(r => r.Chain == chain && rule.Matches(r)))
                 {
                     yield return (rule, bridge);
                 }

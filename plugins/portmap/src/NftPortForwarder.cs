@@ -37,27 +37,40 @@ public sealed class NftPortForwarder(Func<INftables> open) : IPortForwarder
         {
             if (request.ContainerAddress(ipv4) is { } container)
             {
-                nft.Run(ForwardTransaction(request, ipv4, container.Address));
+                Layout(request.Config, ipv4).Apply(nft, Rules(request, ipv4, container.Address).Select(r => new NftAddRule(r)));
             }
         }
     }
 
+    /// <summary>The whole of one family's ADD, whatever the kernel holds: the layout, then the container's rules.</summary>
     public static NftTransaction ForwardTransaction(PortmapRequest request, bool ipv4, IPAddress container)
     {
+        var tx = Layout(request.Config, ipv4).Full();
+        foreach (var rule in Rules(request, ipv4, container))
+        {
+            tx.Add(rule);
+        }
+
+        return tx;
+    }
+
+    /// <summary>
+    /// The table, its chains, and the fixed dispatch: <c>hostports_all</c> jumps to the host-IP and the any-IP
+    /// chains, and the prerouting and output base chains jump there for local destinations matching the
+    /// configured conditions (the last ADD's conditions win, as in the reference).
+    /// </summary>
+    public static NftLayout Layout(PortmapConfig config, bool ipv4)
+    {
         var family = ipv4 ? NftFamily.Ip : NftFamily.Ip6;
-        var config = request.Config;
-        var saddr = ipv4 ? IpSaddr : Ip6Saddr;
-        var daddr = ipv4 ? IpDaddr : Ip6Daddr;
         var conditions = NftConditions.Parse(ipv4 ? config.ConditionsV4 : config.ConditionsV6, ipv4);
-        var tag = Tag(request.NetworkName, request.ContainerId);
-        var tx = new NftTransaction()
-            .Add(new NftTable(family, Table) { Comment = "CNI portmap plugin" })
-            .Add(new NftChain(family, Table, "hostports"))
-            .Add(new NftChain(family, Table, "hostip_hostports"))
-            .Add(new NftChain(family, Table, "hostports_all"))
-            .Flush(family, Table, "hostports_all")
-            .Add(new NftRuleBuilder(family, Table, "hostports_all").Jump("hostip_hostports"))
-            .Add(new NftRuleBuilder(family, Table, "hostports_all").Jump("hostports"));
+        var layout = new NftLayout(new NftTable(family, Table) { Comment = "CNI portmap plugin" })
+            .Chain(new NftChain(family, Table, "hostports"))
+            .Chain(new NftChain(family, Table, "hostip_hostports"))
+            .FixedChain(new NftChain(family, Table, "hostports_all"),
+            [
+                new NftRuleBuilder(family, Table, "hostports_all").Jump("hostip_hostports").Build(),
+                new NftRuleBuilder(family, Table, "hostports_all").Jump("hostports").Build(),
+            ]);
         foreach (var (name, hook) in new[] { ("prerouting", NftHook.Prerouting), ("output", NftHook.Output) })
         {
             var dispatch = new NftRuleBuilder(family, Table, name);
@@ -66,16 +79,24 @@ public sealed class NftPortForwarder(Func<INftables> open) : IPortForwarder
                 dispatch.Match(condition);
             }
 
-            tx.Add(new NftChain(family, Table, name) { Base = new NftBaseChain("nat", hook, NftPriority.DstNat) })
-                .Flush(family, Table, name)
-                .Add(dispatch.Match(FibDaddrType == "local").Jump("hostports_all"));
+            layout.FixedChain(new NftChain(family, Table, name) { Base = new NftBaseChain("nat", hook, NftPriority.DstNat) },
+                [dispatch.Match(FibDaddrType == "local").Jump("hostports_all").Build()]);
         }
 
-        if (config.Snat)
-        {
-            tx.Add(new NftChain(family, Table, "masquerading") { Base = new NftBaseChain("nat", NftHook.Postrouting, NftPriority.SrcNat) });
-        }
+        return config.Snat
+            ? layout.Chain(new NftChain(family, Table, "masquerading") { Base = new NftBaseChain("nat", NftHook.Postrouting, NftPriority.SrcNat) })
+            : layout;
+    }
 
+    /// <summary>The container's own rules: one DNAT per mapping, and with snat the hairpin masquerades.</summary>
+    public static IReadOnlyList<NftRule> Rules(PortmapRequest request, bool ipv4, IPAddress container)
+    {
+        var family = ipv4 ? NftFamily.Ip : NftFamily.Ip6;
+        var config = request.Config;
+        var saddr = ipv4 ? IpSaddr : Ip6Saddr;
+        var daddr = ipv4 ? IpDaddr : Ip6Daddr;
+        var tag = Tag(request.NetworkName, request.ContainerId);
+        var rules = new List<NftRule>();
         foreach (var mapping in request.MappingsFor(ipv4))
         {
             var rule = new NftRuleBuilder(family, Table, "hostports");
@@ -84,7 +105,7 @@ public sealed class NftPortForwarder(Func<INftables> open) : IPortForwarder
                 rule.Match(daddr == hostIp);
             }
 
-            tx.Add(rule.Match(L4Proto == mapping.Protocol).Match(ThDport == mapping.HostPort).Dnat(container, mapping.ContainerPort).Comment(tag));
+            rules.Add(rule.Match(L4Proto == mapping.Protocol).Match(ThDport == mapping.HostPort).Dnat(container, mapping.ContainerPort).Comment(tag).Build());
         }
 
         if (config.Snat)
@@ -95,14 +116,14 @@ public sealed class NftPortForwarder(Func<INftables> open) : IPortForwarder
                 hairpin.Match(saddr == container);
             }
 
-            tx.Add(hairpin.Match(daddr == container).Masquerade().Comment(tag));
+            rules.Add(hairpin.Match(daddr == container).Masquerade().Comment(tag).Build());
             if (ipv4 && !config.MasqAll)
             {
-                tx.Add(new NftRuleBuilder(family, Table, "masquerading").Match(saddr == IPAddress.Loopback).Match(daddr == container).Masquerade().Comment(tag));
+                rules.Add(new NftRuleBuilder(family, Table, "masquerading").Match(saddr == IPAddress.Loopback).Match(daddr == container).Masquerade().Comment(tag).Build());
             }
         }
 
-        return tx;
+        return rules;
     }
 
     /// <summary>CHECK for each family the container has an address in (an IPv4-only container has no IPv6 rules to find).</summary>

@@ -47,6 +47,67 @@ public sealed record NftRule(NftFamily Family, string Table, string Chain, IRead
     public bool SameExpressionsAs(NftRule other) =>
         Expressions.Count == other.Expressions.Count && Expressions.Zip(other.Expressions).All(p => p.First.SameAs(p.Second));
 
+    /// <summary>
+    /// This rule, read from the kernel, does what <paramref name="planned"/> does: same expressions, each compared
+    /// attribute by attribute in any order (the kernel dumps some, like ct, in another order than nft sends them),
+    /// ignoring NFTA_BITWISE_OP = mask-xor (0), which newer kernels dump and nft never sends. Comments aside.
+    /// </summary>
+    public bool Matches(NftRule planned)
+    {
+        if (Expressions.Count != planned.Expressions.Count)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < Expressions.Count; i++)
+        {
+            var (kernel, ours) = (Expressions[i], planned.Expressions[i]);
+            if (!kernel.SameAs(ours) && !(kernel.Name == ours.Name && SameAttributesInAnyOrder(kernel, ours)))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool SameAttributesInAnyOrder(NftExpression kernel, NftExpression planned)
+    {
+        var left = Significant(kernel);
+        var right = Significant(planned);
+        if (left.Count != right.Count)
+        {
+            return false;
+        }
+
+        // A handful of attributes each: pair them off one by one.
+        foreach (var attribute in left)
+        {
+            var match = right.FindIndex(a => (a.Type & 0x3fff) == (attribute.Type & 0x3fff) && a.Value.Span.SequenceEqual(attribute.Value.Span));
+            if (match < 0)
+            {
+                return false;
+            }
+
+            right.RemoveAt(match);
+        }
+
+        return true;
+    }
+
+    private static List<NetlinkAttribute> Significant(NftExpression expression)
+    {
+        var attributes = NetlinkAttribute.ParseAll(expression.EncodeData());
+        if (expression.Name == "bitwise")
+        {
+            attributes.RemoveAll(a => (a.Type & 0x3fff) == BitwiseOpAttribute && a.Value.Span.SequenceEqual(stackalloc byte[4]));
+        }
+
+        return attributes;
+    }
+
+    private const ushort BitwiseOpAttribute = 6;
+
     public override string ToString() =>
         $"{Family.ToString().ToLowerInvariant()} {Table} {Chain}{(Handle is { } h ? $" handle {h}" : "")}: " +
         string.Join("; ", Expressions) + (Comment is null ? "" : $" comment \"{Comment}\"");

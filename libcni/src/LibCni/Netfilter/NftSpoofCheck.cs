@@ -34,18 +34,15 @@ public sealed class NftSpoofCheck(Func<INftables> open) : ISpoofCheck
         var iface = IfaceChain(attachmentId);
         var mac = MacChain(attachmentId);
         var comment = Comment(attachmentId);
-        var tx = new NftTransaction()
-            .Add(new NftTable(Bridge, Table))
-            .Add(new NftChain(Bridge, Table, BaseChain) { Base = new NftBaseChain("filter", NftHook.Prerouting, -300, NftPolicy.Accept) })
-            .Add(new NftChain(Bridge, Table, iface))
-            .Add(new NftChain(Bridge, Table, mac))
-            .Flush(Bridge, Table, iface)
-            .Flush(Bridge, Table, mac)
-            .Add(new NftRuleBuilder(Bridge, Table, BaseChain).Match(IifName == hostVeth).Jump(iface).Comment(comment))
-            .Add(new NftRuleBuilder(Bridge, Table, iface).Jump(mac).Comment(comment))
-            .Add(new NftRuleBuilder(Bridge, Table, mac).Match(EtherSaddr == PhysicalAddress.Parse(containerMac.Replace(':', '-'))).Return().Comment(comment))
-            .Add(new NftRuleBuilder(Bridge, Table, mac).Drop().Comment(comment));
-        nft.Run(tx);
+        new NftLayout(new NftTable(Bridge, Table))
+            .Chain(new NftChain(Bridge, Table, BaseChain) { Base = new NftBaseChain("filter", NftHook.Prerouting, -300, NftPolicy.Accept) })
+            .FixedChain(new NftChain(Bridge, Table, iface), [new NftRuleBuilder(Bridge, Table, iface).Jump(mac).Comment(comment).Build()])
+            .FixedChain(new NftChain(Bridge, Table, mac),
+            [
+                new NftRuleBuilder(Bridge, Table, mac).Match(EtherSaddr == PhysicalAddress.Parse(containerMac.Replace(':', '-'))).Return().Comment(comment).Build(),
+                new NftRuleBuilder(Bridge, Table, mac).Drop().Comment(comment).Build(),
+            ])
+            .Apply(nft, [new NftAddRule(new NftRuleBuilder(Bridge, Table, BaseChain).Match(IifName == hostVeth).Jump(iface).Comment(comment).Build())]);
     }
 
     public void Teardown(string attachmentId)

@@ -180,6 +180,24 @@ public sealed class KernelTests : IDisposable
         Assert.DoesNotContain("10.88.0.6", Nft(_ours), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Nftables_add_with_the_layout_in_place_sends_only_rules_and_one_finding_a_jump_gone_restores_it()
+    {
+        var log = new List<NftTransaction>();
+        var plugin = new FirewallPlugin(new NetnsIptables(_ours), () => new RecordingNftables(NftClient.OpenIn(_ours.Path), log),
+            new DbusFirewalld("unix:path=/nonexistent/cni-test-bus"), links: new KernelBridgeLinks(_ours.Path));
+        plugin.Add(Args("ADD", Confs.With(",\"backend\":\"nftables\"")));
+        var before = log.Count;
+        plugin.Add(Args("ADD", Confs.With(",\"backend\":\"nftables\"", """{"cniVersion":"1.0.0","ips":[{"address":"10.88.0.6/16"}]}"""), "ctr2"));
+        Assert.NotEqual(before, log.Count);
+        Assert.All(log.Skip(before), tx => Assert.True(RecordingNftables.OnlyAddsRules(tx), string.Join("; ", tx.Commands.Select(c => c.Describe()))));
+
+        Shell.Run("ip", "netns", "exec", _ours.Name, "nft", "flush", "chain", "inet", NftFirewall.TableName, NftFirewall.BaseChain);
+        plugin.Add(Args("ADD", Confs.With(",\"backend\":\"nftables\"", """{"cniVersion":"1.0.0","ips":[{"address":"10.88.0.7/16"}]}"""), "ctr3"));
+        Assert.Contains("jump CNI-ISOLATION-STAGE-1\n\t\tjump CNI-ADMIN comment \"CNI firewall plugin admin overrides\"\n\t\tjump CNI-FORWARD", Nft(_ours), StringComparison.Ordinal);
+        plugin.Check(Args("CHECK", Confs.With(",\"backend\":\"nftables\"")));
+    }
+
     /// <summary>Two attachments on one real bridge: the first DEL keeps its isolation rules, the last removes them; GC removes a vanished bridge's.</summary>
     [Theory]
     [InlineData("iptables")]

@@ -25,41 +25,35 @@ public sealed class NftMasquerade(Func<INftables> open) : IMasquerade
             $"if: {ifName.Replace("\"", "", StringComparison.Ordinal)}, id: {containerId.Replace("\"", "", StringComparison.Ordinal)}");
 
     /// <summary>
-    /// Adds this attachment's rules without reading or deleting any: table and chains are created
-    /// idempotently, and the postrouting rules are written only when the postrouting chain is missing
-    /// (the reference flushes and rewrites them on every ADD, and a commit that deletes rules is the
-    /// slowest part of its ADD). The only read is the table's chain list, which does not grow with
-    /// the number of containers. Leftovers of an earlier ADD of the same attachment are not looked for:
-    /// DEL and GC remove every rule tagged with the attachment's hash, duplicates included.
+    /// The table, <c>masq_checks</c>, and <c>postrouting</c> with its three fixed rules (multicast returns,
+    /// then a goto into <c>masq_checks</c>).
+    /// </summary>
+    public static readonly NftLayout Layout = new NftLayout(new NftTable(Inet, Table) { Comment = "Masquerading for plugins from github.com/containernetworking/plugins" })
+        .Chain(new NftChain(Inet, Table, Chain) { Comment = "Masquerade traffic from certain IPs to any (non-multicast) IP outside their subnet" })
+        .FixedChain(new NftChain(Inet, Table, "postrouting") { Base = new NftBaseChain("nat", NftHook.Postrouting, NftPriority.SrcNat) },
+        [
+            new NftRuleBuilder(Inet, Table, "postrouting").Match(IpDaddr == IPNetwork.Parse("224.0.0.0/4")).Return().Build(),
+            new NftRuleBuilder(Inet, Table, "postrouting").Match(Ip6Daddr == IPNetwork.Parse("ff00::/8")).Return().Build(),
+            new NftRuleBuilder(Inet, Table, "postrouting").Goto(Chain).Build(),
+        ]);
+
+    /// <summary>
+    /// Adds this attachment's rules without reading or deleting any of theirs: the layout is repaired where it
+    /// lacks a piece and otherwise left alone (the reference flushes and rewrites postrouting on every ADD).
+    /// The reads are the table's chain list and postrouting's three rules, neither growing with the number of
+    /// containers. Leftovers of an earlier ADD of the same attachment are not looked for: DEL and GC remove
+    /// every rule tagged with the attachment's hash, duplicates included.
     /// </summary>
     public void Setup(string network, string containerId, string ifName, IReadOnlyList<CidrAddress> addresses)
     {
         using var nft = open();
-        var hasPostrouting = nft.ListChains(Inet, Table).Any(c => c.Name == "postrouting");
-        var tx = new NftTransaction()
-            .Add(new NftTable(Inet, Table) { Comment = "Masquerading for plugins from github.com/containernetworking/plugins" })
-            .Add(new NftChain(Inet, Table, Chain) { Comment = "Masquerade traffic from certain IPs to any (non-multicast) IP outside their subnet" });
-        if (!hasPostrouting)
-        {
-            // Flushed as well, in case a concurrent first ADD creates it too: both commits leave three rules.
-            tx.Add(new NftChain(Inet, Table, "postrouting") { Base = new NftBaseChain("nat", NftHook.Postrouting, NftPriority.SrcNat) })
-                .Flush(Inet, Table, "postrouting")
-                .Add(new NftRuleBuilder(Inet, Table, "postrouting").Match(IpDaddr == IPNetwork.Parse("224.0.0.0/4")).Return())
-                .Add(new NftRuleBuilder(Inet, Table, "postrouting").Match(Ip6Daddr == IPNetwork.Parse("ff00::/8")).Return())
-                .Add(new NftRuleBuilder(Inet, Table, "postrouting").Goto(Chain));
-        }
-
         var comment = Comment(network, ifName, containerId);
-        foreach (var address in addresses)
-        {
-            tx.Add(new NftRuleBuilder(Inet, Table, Chain)
-                .Match((address.IsV4 ? IpSaddr : Ip6Saddr) == address.Address)
-                .Match((address.IsV4 ? IpDaddr : Ip6Daddr) != address.Masked)
-                .Masquerade()
-                .Comment(comment));
-        }
-
-        nft.Run(tx);
+        Layout.Apply(nft, addresses.Select(address => new NftAddRule(new NftRuleBuilder(Inet, Table, Chain)
+            .Match((address.IsV4 ? IpSaddr : Ip6Saddr) == address.Address)
+            .Match((address.IsV4 ? IpDaddr : Ip6Daddr) != address.Masked)
+            .Masquerade()
+            .Comment(comment)
+            .Build())));
     }
 
     public void Teardown(string network, string containerId, string ifName, IReadOnlyList<CidrAddress> addresses)
