@@ -20,12 +20,18 @@ public sealed class KernelPortmapHost : IPortmapHost
         return true;
     }
 
+    /// <summary>
+    /// Runs after the DNAT rules are committed, so every entry that predates them is counted: with none in the
+    /// table there is nothing stale to delete, and the dump (a walk of the whole hash table) is skipped.
+    /// </summary>
     public void FlushUdpConntrack(bool ipv4, IReadOnlyList<int> ports)
     {
-        using var conntrack = new ConntrackClient(new NetlinkClient(NetlinkSocket.Open(NetlinkSocket.Netfilter)));
-        foreach (var port in ports)
+        if (ConntrackClient.EntryCount() == 0)
         {
-            conntrack.DeleteByDestinationPort(ipv4 ? (byte)2 : (byte)10, ConntrackClient.ProtocolUdp, (ushort)port);
+            return;
         }
+
+        using var conntrack = new ConntrackClient(new NetlinkClient(NetlinkSocket.Open(NetlinkSocket.Netfilter)));
+        conntrack.DeleteByDestinationPorts(ipv4 ? (byte)2 : (byte)10, ConntrackClient.ProtocolUdp, ports.Select(p => (ushort)p).ToList());
     }
 }

@@ -39,15 +39,36 @@ public sealed class ConntrackClient(NetlinkClient client) : IDisposable
             .OfType<ConntrackTuple>()
             .ToList();
 
-    /// <summary>Deletes the entries whose original destination is <paramref name="port"/> for <paramref name="protocol"/>; returns how many.</summary>
-    public int DeleteByDestinationPort(byte family, byte protocol, ushort port)
+    /// <summary>
+    /// How many entries the caller's netns tracks (its <c>net.netfilter.nf_conntrack_count</c>); 0 when conntrack
+    /// was never loaded there, null when the count cannot be read. A dump walks the whole hash table however few
+    /// entries match, so a caller that only deletes can skip it when this is 0.
+    /// </summary>
+    public static long? EntryCount()
+    {
+        try
+        {
+            return long.TryParse(Sysctl.Read("net", "netfilter", "nf_conntrack_count"), out var count) ? count : null;
+        }
+        catch (FileNotFoundException)
+        {
+            return 0;
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return 0;
+        }
+    }
+
+    /// <summary>Deletes the entries whose original destination port is one of <paramref name="ports"/> for <paramref name="protocol"/>, with one dump; returns how many.</summary>
+    public int DeleteByDestinationPorts(byte family, byte protocol, IReadOnlyCollection<ushort> ports)
     {
         var deleted = 0;
-        foreach (var tuple in List(family).Where(t => t.Protocol == protocol && t.DestinationPort == port))
+        foreach (var tuple in List(family).Where(t => t.Protocol == protocol && ports.Contains(t.DestinationPort)))
         {
             try
             {
-                client.Execute(DeleteRequest(tuple), $"IPCTNL_MSG_CT_DELETE {tuple.Destination}:{port}");
+                client.Execute(DeleteRequest(tuple), $"IPCTNL_MSG_CT_DELETE {tuple.Destination}:{tuple.DestinationPort}");
                 deleted++;
             }
             catch (NetlinkException e) when (e.Errno == Kernel.Errno.ENOENT)
