@@ -156,28 +156,39 @@ public sealed class BridgePlugin(IBridgeKernel kernel, IContainerInterfaces link
             config = BridgeConfig.ParseForTeardown(args.StdinData);
         }
 
-        // IPAM DEL runs beside the veth delete: the kernel takes about as long to delete a veth as a host-local
-        // exec takes, and neither needs the other. Its error comes first, as in the reference, where a failed
-        // IPAM DEL ends the DEL (here the veth is gone by then; the runtime's retry finds nothing to delete).
-        var ipamDel = config.IsLayer3 ? SideThread.Start("ipam-del", () => ipam.Del(config.IpamType!, args)) : null;
-        IReadOnlyList<CidrAddress> addresses = [];
-        try
-        {
-            if (args.Netns.Length > 0)
+        // IPAM DEL and the firewall teardown run beside the veth delete: the kernel takes about as long to delete
+        // a veth as a host-local exec takes, and a commit that deletes rules leaves work the kernel finishes an
+        // RCU grace period later, which closing the nfnetlink socket waits for; none needs the others. IPAM's
+        // error comes first, as in the reference, where a failed IPAM DEL ends the DEL (here the veth is gone by
+        // then; the runtime's retry finds nothing to delete).
+        string? spoofFailure = null;
+        SideThread.RunBeside(() =>
             {
-                addresses = links.DeleteLink(args.Netns, args.IfName);
-            }
-        }
-        catch (NetnsNotFoundException)
-        {
-            // The runtime already removed the namespace and the veth with it.
-        }
-        finally
-        {
-            // An IPAM failure thrown here replaces a link failure in flight.
-            ipamDel?.Join();
-        }
+                try
+                {
+                    if (args.Netns.Length > 0)
+                    {
+                        links.DeleteLink(args.Netns, args.IfName);
+                    }
+                }
+                catch (NetnsNotFoundException)
+                {
+                    // The runtime already removed the namespace and the veth with it.
+                }
+            },
+            ("ipam-del", config.IsLayer3 ? () => ipam.Del(config.IpamType!, args) : null),
+            ("rules-del", config.MacSpoofCheck || (config.IsLayer3 && config.IpMasq) ? () => { spoofFailure = TeardownRules(config, args); } : null));
 
+        if (spoofFailure is not null)
+        {
+            args.Log.WriteLine($"bridge: spoof check teardown: {spoofFailure}");
+        }
+    }
+
+    /// <summary>The spoof check's chains (a failure is only reported back) and the masquerade rules of the attachment.</summary>
+    private string? TeardownRules(BridgeConfig config, CmdArgs args)
+    {
+        string? spoofFailure = null;
         if (config.MacSpoofCheck)
         {
             try
@@ -186,7 +197,7 @@ public sealed class BridgePlugin(IBridgeKernel kernel, IContainerInterfaces link
             }
             catch (Exception e) when (e is IOException or CniException or InvalidOperationException)
             {
-                args.Log.WriteLine($"bridge: spoof check teardown: {e.Message}");
+                spoofFailure = e.Message;
             }
         }
 
@@ -194,8 +205,10 @@ public sealed class BridgePlugin(IBridgeKernel kernel, IContainerInterfaces link
         {
             // Rules are found by their tag, so this works even when the netns (and its addresses) is gone. Both
             // backends: the attachment may come from the reference (iptables by default) or another config.
-            masquerading.Teardown("bridge", config.NetworkName, args.ContainerId, args.IfName, addresses);
+            masquerading.Teardown("bridge", config.NetworkName, args.ContainerId, args.IfName, []);
         }
+
+        return spoofFailure;
     }
 
     public void Check(CmdArgs args)

@@ -88,24 +88,23 @@ public sealed class PtpPlugin(IContainerInterfaces links, IPtpKernel kernel, IDe
     public void Del(CmdArgs args)
     {
         var config = PtpConfig.Parse(args.StdinData);
-        ipam.Del(config.IpamType, args);
-        IReadOnlyList<CidrAddress> addresses = [];
-        if (args.Netns.Length > 0)
-        {
-            try
+        // As bridge's DEL: IPAM DEL and the masquerade teardown beside the veth delete, IPAM's failure first.
+        SideThread.RunBeside(() =>
             {
-                addresses = links.DeleteLink(args.Netns, args.IfName);
-            }
-            catch (NetnsNotFoundException)
-            {
-                // The runtime already removed the namespace and the veth with it.
-            }
-        }
-
-        if (config.IpMasq)
-        {
-            masquerading.Teardown("ptp", config.NetworkName, args.ContainerId, args.IfName, addresses);
-        }
+                if (args.Netns.Length > 0)
+                {
+                    try
+                    {
+                        links.DeleteLink(args.Netns, args.IfName);
+                    }
+                    catch (NetnsNotFoundException)
+                    {
+                        // The runtime already removed the namespace and the veth with it.
+                    }
+                }
+            },
+            ("ipam-del", () => ipam.Del(config.IpamType, args)),
+            ("masq-del", config.IpMasq ? () => masquerading.Teardown("ptp", config.NetworkName, args.ContainerId, args.IfName, []) : null));
     }
 
     public void Check(CmdArgs args)

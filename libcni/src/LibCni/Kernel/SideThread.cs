@@ -37,6 +37,40 @@ public sealed class SideThread
         return side;
     }
 
+    /// <summary>
+    /// Runs each side's work (null skipped) on a thread of its own while <paramref name="main"/> runs on the caller's,
+    /// and waits for all of them. A side's failure is rethrown, the first in the given order, replacing a failure of
+    /// <paramref name="main"/> in flight; so the order sets which failure the caller reports.
+    /// </summary>
+    public static void RunBeside(Action main, params (string Name, Action? Work)[] sides)
+    {
+        var started = new List<SideThread>(sides.Length);
+        foreach (var (name, work) in sides)
+        {
+            if (work is not null)
+            {
+                started.Add(Start(name, work));
+            }
+        }
+
+        try
+        {
+            main();
+        }
+        finally
+        {
+            foreach (var side in started)
+            {
+                side._thread.Join();
+            }
+
+            foreach (var side in started)
+            {
+                side._failure?.Throw();
+            }
+        }
+    }
+
     /// <summary>Waits for the work to end and rethrows its exception, if any.</summary>
     public void Join()
     {

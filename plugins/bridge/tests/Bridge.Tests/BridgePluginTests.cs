@@ -229,6 +229,26 @@ public class BridgePluginTests
     }
 
     [Fact]
+    public void Del_tears_down_the_masquerade_while_the_veth_is_being_deleted_and_reports_its_failure_after_ipams()
+    {
+        using var masqCalled = new ManualResetEventSlim();
+        _masq.Setup(m => m.Teardown("net1", "c0ffee", "eth0", It.IsAny<IReadOnlyList<CidrAddress>>())).Callback(masqCalled.Set);
+        var during = false;
+        _kernel.Links.WhileDeletingLink = () => during = masqCalled.Wait(TimeSpan.FromSeconds(10));
+        var (exit, _) = Run("DEL", Ipam + ""","ipMasq":true""");
+        Assert.Equal(0, exit);
+        Assert.True(during, "the masquerade teardown must be under way while the container link is deleted");
+
+        _masq.Setup(m => m.Teardown("net1", "c0ffee", "eth0", It.IsAny<IReadOnlyList<CidrAddress>>())).Throws(new CniException(999, "nft refused"));
+        (exit, var error) = Run("DEL", Ipam + ""","ipMasq":true""");
+        Assert.Equal(1, exit);
+        Assert.Contains("nft refused", error.GetProperty("msg").GetString(), StringComparison.Ordinal);
+        _ipam.Setup(i => i.Del("host-local", It.IsAny<CmdArgs>())).Throws(new CniException(5, "disk full"));
+        (exit, error) = Run("DEL", Ipam + ""","ipMasq":true""");
+        Assert.Equal("disk full", error.GetProperty("msg").GetString());
+    }
+
+    [Fact]
     public void Del_reports_the_ipam_error_first_and_a_link_error_when_ipam_succeeded()
     {
         _kernel.FailOn = "DeleteLink";

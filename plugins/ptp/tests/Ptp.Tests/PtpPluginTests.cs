@@ -164,13 +164,32 @@ public class PtpPluginTests
     }
 
     [Fact]
-    public void Del_fails_with_the_ipam_error_before_touching_the_link()
+    public void Del_reports_the_ipam_error_and_a_repeated_del_finishes()
     {
         _ipam.Setup(i => i.Del("host-local", It.IsAny<CmdArgs>())).Throws(new CniException(5, "disk full"));
         var (exit, error) = Run("DEL", Ipam);
         Assert.Equal(1, exit);
         Assert.Equal("disk full", error.GetProperty("msg").GetString());
-        Assert.Empty(_links.Calls);
+
+        // The veth went meanwhile; the runtime's retry finds it gone and releases the address.
+        _ipam.Reset();
+        (exit, _) = Run("DEL", Ipam);
+        Assert.Equal(0, exit);
+        _ipam.Verify(i => i.Del("host-local", It.IsAny<CmdArgs>()), Times.Once);
+    }
+
+    [Fact]
+    public void Del_runs_ipam_del_and_the_masquerade_teardown_while_the_veth_is_being_deleted()
+    {
+        using var ipamCalled = new ManualResetEventSlim();
+        using var masqCalled = new ManualResetEventSlim();
+        _ipam.Setup(i => i.Del("host-local", It.IsAny<CmdArgs>())).Callback(ipamCalled.Set);
+        _masq.Setup(m => m.Teardown(It.IsAny<string>(), It.IsAny<string>(), It.IsAny<string>(), It.IsAny<IReadOnlyList<CidrAddress>>())).Callback(masqCalled.Set);
+        var during = false;
+        _links.WhileDeletingLink = () => during = ipamCalled.Wait(TimeSpan.FromSeconds(10)) && masqCalled.Wait(TimeSpan.FromSeconds(10));
+        var (exit, _) = Run("DEL", Ipam + ""","ipMasq":true""");
+        Assert.Equal(0, exit);
+        Assert.True(during, "IPAM DEL and the masquerade teardown must be under way while the container link is deleted");
     }
 
     [Fact]
