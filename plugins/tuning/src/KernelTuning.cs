@@ -24,14 +24,15 @@ public sealed class KernelTuning : ITuningKernel
     private sealed class Netns : ITuningNetns
     {
         private readonly SafeFileHandle _handle;
-        private readonly string _path;
+        private readonly NetnsSession _session;
         private readonly RtnlClient _rtnl;
 
         public Netns(SafeFileHandle handle, string path)
         {
+            // One thread in the container netns serves the socket's creation and every sysctl.
             _handle = handle;
-            _path = path;
-            _rtnl = new RtnlClient(new LibCni.Netlink.NetlinkClient(NetNamespace.Run(handle, path, () => LibCni.Netlink.NetlinkSocket.Open(LibCni.Netlink.NetlinkSocket.Route))));
+            _session = new NetnsSession(handle, path);
+            _rtnl = new RtnlClient(new LibCni.Netlink.NetlinkClient(_session.Run(() => LibCni.Netlink.NetlinkSocket.Open(LibCni.Netlink.NetlinkSocket.Route))));
         }
 
         public TuningLink? GetLink(string name) =>
@@ -50,19 +51,14 @@ public sealed class KernelTuning : ITuningKernel
         public void SetTxQueueLength(int index, int length) => _rtnl.SetTxQueueLength(index, length);
 
         // /proc/sys/net shows the netns of the thread that opens the file, hence the setns thread.
-        public string ReadSysctl(SysctlKey key) =>
-            NetNamespace.Run(_handle, _path, () => Sysctl.ReadExact([.. key.Components]));
+        public string ReadSysctl(SysctlKey key) => _session.Run(() => Sysctl.ReadExact([.. key.Components]));
 
-        public void WriteSysctl(SysctlKey key, string value) =>
-            NetNamespace.Run(_handle, _path, () =>
-            {
-                Sysctl.Write(value, [.. key.Components]);
-                return true;
-            });
+        public void WriteSysctl(SysctlKey key, string value) => _session.Run(() => Sysctl.Write(value, [.. key.Components]));
 
         public void Dispose()
         {
             _rtnl.Dispose();
+            _session.Dispose();
             _handle.Dispose();
         }
 
