@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using LibCni.Types;
 
 namespace CniPlugins.Tuning;
@@ -12,16 +11,16 @@ public sealed class Allowlist
 {
     public const string DefaultPath = "/etc/cni/tuning/allowlist.conf";
 
-    private readonly List<(string Pattern, Regex Regex)> _entries;
+    private readonly List<(string Pattern, Re2Pattern Regex)> _entries;
 
-    private Allowlist(List<(string, Regex)> entries) => _entries = entries;
+    private Allowlist(List<(string, Re2Pattern)> entries) => _entries = entries;
 
     public IReadOnlyList<string> Patterns => _entries.Select(e => e.Pattern).ToList();
 
     /// <summary>Parses the file's text; a bad expression is a config error naming it.</summary>
     public static Allowlist Parse(string text)
     {
-        var entries = new List<(string, Regex)>();
+        var entries = new List<(string, Re2Pattern)>();
         foreach (var raw in text.Split('\n'))
         {
             var line = raw.Trim();
@@ -32,10 +31,9 @@ public sealed class Allowlist
 
             try
             {
-                // Non-backtracking: linear time like Go's RE2, and it refuses the same Perl-only constructs.
-                entries.Add((line, new Regex(line, RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)));
+                entries.Add((line, Re2Pattern.Parse(line)));
             }
-            catch (Exception e) when (e is ArgumentException or NotSupportedException)
+            catch (FormatException e)
             {
                 throw new CniException(CniErrorCode.InvalidNetworkConfig, $"invalid regular expression \"{line}\" in sysctl allowlist {DefaultPath}: {e.Message}");
             }
