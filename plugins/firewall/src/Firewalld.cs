@@ -1,5 +1,5 @@
 using LibCni.Types;
-using Tmds.DBus.Protocol;
+using LibCni.Kernel;
 
 namespace CniPlugins.Firewall;
 
@@ -92,18 +92,23 @@ public sealed class FirewalldFirewall(IFirewalld firewalld) : IFirewall
 }
 
 /// <summary>
-/// <see cref="IFirewalld"/> over the system bus (DBUS_SYSTEM_BUS_ADDRESS, else the standard socket) with
-/// Tmds.DBus.Protocol: no firewall-cmd. Connects on first use; every call is synchronous.
+/// <see cref="IFirewalld"/> over the system bus (DBUS_SYSTEM_BUS_ADDRESS, else the standard socket): no
+/// firewall-cmd, and no D-Bus library. A blocking Unix socket (<see cref="UnixStream"/>) carries the SASL EXTERNAL handshake, Hello and
+/// each call in turn (<see cref="DbusWire"/>), so a firewall run starts no thread pool: the reference asks the bus
+/// on every call whether firewalld runs, and the library's async machinery cost 1.4 MB of RSS per run.
+/// Connects on first use.
 /// </summary>
 public sealed class DbusFirewalld : IFirewalld, IDisposable
 {
     public const string Service = "org.fedoraproject.FirewallD1";
     public const string ObjectPath = "/org/fedoraproject/FirewallD1";
     public const string ZoneInterface = "org.fedoraproject.FirewallD1.zone";
+    public const string DefaultSystemBus = "unix:path=/run/dbus/system_bus_socket";
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(25);
 
     private readonly string? _address;
-    private DBusConnection? _connection;
+    private UnixStream? _socket;
+    private uint _serial;
 
     /// <param name="address">A bus address; null means the system bus.</param>
     public DbusFirewalld(string? address = null)
@@ -115,9 +120,7 @@ public sealed class DbusFirewalld : IFirewalld, IDisposable
     {
         try
         {
-            var connection = Connect();
-            return Call(connection, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "NameHasOwner", "s", [Service],
-                static (m, _) => m.GetBodyReader().ReadBool());
+            return Call("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "NameHasOwner", Service).FirstBool();
         }
         catch (Exception e) when (e is IOException or FirewalldException)
         {
@@ -125,70 +128,140 @@ public sealed class DbusFirewalld : IFirewalld, IDisposable
         }
     }
 
-    public void AddSource(string zone, string source) =>
-        Call(Connect(), Service, ObjectPath, ZoneInterface, "addSource", "ss", [zone, source], static (m, _) => m.GetBodyReader().ReadString());
+    public void AddSource(string zone, string source) => Call(Service, ObjectPath, ZoneInterface, "addSource", zone, source);
 
-    public void RemoveSource(string zone, string source) =>
-        Call(Connect(), Service, ObjectPath, ZoneInterface, "removeSource", "ss", [zone, source], static (m, _) => m.GetBodyReader().ReadString());
+    public void RemoveSource(string zone, string source) => Call(Service, ObjectPath, ZoneInterface, "removeSource", zone, source);
 
-    public bool QuerySource(string zone, string source) =>
-        Call(Connect(), Service, ObjectPath, ZoneInterface, "querySource", "ss", [zone, source], static (m, _) => m.GetBodyReader().ReadBool());
+    public bool QuerySource(string zone, string source) => Call(Service, ObjectPath, ZoneInterface, "querySource", zone, source).FirstBool();
 
-    public void Dispose() => _connection?.Dispose();
+    public void Dispose() => _socket?.Dispose();
 
-    private DBusConnection Connect()
+    /// <summary>The unix: addresses of a bus address list, in order: (path or abstract name, abstract).</summary>
+    public static IEnumerable<(string Name, bool Abstract)> UnixEndpoints(string address)
     {
-        if (_connection is not null)
+        foreach (var entry in address.Split(';', StringSplitOptions.RemoveEmptyEntries))
         {
-            return _connection;
-        }
-
-        var address = _address ?? DBusAddress.System ?? throw new IOException("no system bus address");
-        var connection = new DBusConnection(address);
-        try
-        {
-            Wait(() => connection.ConnectAsync().AsTask());
-        }
-        catch (Exception e) when (e is not IOException)
-        {
-            connection.Dispose();
-            throw new IOException($"cannot connect to the system bus at {address}: {e.Message}", e);
-        }
-
-        return _connection = connection;
-    }
-
-    private static T Call<T>(DBusConnection connection, string destination, string path, string iface, string member, string signature, string[] args, MessageValueReader<T> reader)
-    {
-        MessageBuffer message;
-        using (var writer = connection.GetMessageWriter())
-        {
-            writer.WriteMethodCallHeader(destination: destination, path: path, @interface: iface, member: member, signature: signature);
-            foreach (var arg in args)
+            if (!entry.StartsWith("unix:", StringComparison.Ordinal))
             {
-                writer.WriteString(arg);
+                continue;
             }
 
-            message = writer.CreateMessage();
+            foreach (var pair in entry["unix:".Length..].Split(','))
+            {
+                var equals = pair.IndexOf('=');
+                var (key, value) = equals < 0 ? (pair, "") : (pair[..equals], Uri.UnescapeDataString(pair[(equals + 1)..]));
+                if (key is "path" or "abstract")
+                {
+                    yield return (value, key == "abstract");
+                }
+            }
         }
+    }
 
+    private DbusMessage Call(string destination, string path, string iface, string member, params string[] args)
+    {
+        var socket = Connect();
+        var serial = ++_serial;
         try
         {
-            return Wait(() => connection.CallMethodAsync(message, reader));
+            socket.Send(DbusWire.MethodCall(serial, destination, path, iface, member, args));
+            while (true)
+            {
+                var reply = Receive(socket);
+                if (reply.ReplySerial != serial || reply.Type is not (DbusMessageType.MethodReturn or DbusMessageType.Error))
+                {
+                    continue; // a signal (NameAcquired after Hello) or another call's reply
+                }
+
+                return reply.Type == DbusMessageType.Error
+                    ? throw new FirewalldException(reply.ErrorName ?? "org.freedesktop.DBus.Error.Failed", reply.FirstString() ?? "")
+                    : reply;
+            }
         }
-        catch (DBusErrorReplyException e)
+        catch (IOException e)
         {
-            throw new FirewalldException(e.ErrorName, e.ErrorMessage);
-        }
-        catch (Exception e) when (e is DBusConnectionException or ObjectDisposedException or TimeoutException)
-        {
+            // The stream may be mid-message: the next call connects afresh.
+            _socket?.Dispose();
+            _socket = null;
             throw new IOException($"D-Bus call {iface}.{member} failed: {e.Message}", e);
         }
     }
 
-    // Started on the thread pool, so no caller's SynchronizationContext is captured (blocking on it would
-    // deadlock); WaitAsync + GetResult rethrows the call's own exception, not an AggregateException.
-    private static T Wait<T>(Func<Task<T>> call) => Task.Run(call).WaitAsync(CallTimeout).GetAwaiter().GetResult();
+    private UnixStream Connect()
+    {
+        if (_socket is not null)
+        {
+            return _socket;
+        }
 
-    private static void Wait(Func<Task> call) => Task.Run(call).WaitAsync(CallTimeout).GetAwaiter().GetResult();
+        var address = _address ?? Environment.GetEnvironmentVariable("DBUS_SYSTEM_BUS_ADDRESS") ?? DefaultSystemBus;
+        var failure = "no unix: address";
+        foreach (var (name, isAbstract) in UnixEndpoints(address))
+        {
+            UnixStream? socket = null;
+            try
+            {
+                socket = UnixStream.Connect(name, isAbstract, CallTimeout);
+                Authenticate(socket);
+                _socket = socket;
+                Call("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "Hello");
+                return socket;
+            }
+            catch (Exception e) when (e is IOException)
+            {
+                socket?.Dispose();
+                _socket = null;
+                failure = e.Message;
+            }
+        }
+
+        throw new IOException($"cannot connect to the system bus at {address}: {failure}");
+    }
+
+    /// <summary>SASL EXTERNAL with our uid, as every D-Bus client on Linux authenticates to the system bus.</summary>
+    private static void Authenticate(UnixStream socket)
+    {
+        var uid = System.Text.Encoding.ASCII.GetBytes(LibCni.Kernel.ProcessCredentials.UserId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        socket.Send(System.Text.Encoding.ASCII.GetBytes($"\0AUTH EXTERNAL {Convert.ToHexStringLower(uid)}\r\n"));
+        var line = ReadLine(socket);
+        if (!line.StartsWith("OK ", StringComparison.Ordinal))
+        {
+            throw new IOException($"D-Bus authentication refused: {line}");
+        }
+
+        socket.Send("BEGIN\r\n"u8);
+    }
+
+    private static string ReadLine(UnixStream socket)
+    {
+        var line = new List<byte>();
+        var one = new byte[1];
+        while (line.Count < 512)
+        {
+            if (socket.Receive(one) == 0)
+            {
+                throw new IOException("the bus closed the connection during authentication");
+            }
+
+            if (one[0] == (byte)'\n')
+            {
+                return System.Text.Encoding.ASCII.GetString([.. line]).TrimEnd('\r');
+            }
+
+            line.Add(one[0]);
+        }
+
+        throw new IOException("D-Bus authentication line too long");
+    }
+
+    private static DbusMessage Receive(UnixStream socket)
+    {
+        var header = new byte[DbusWire.FixedHeaderLength];
+        socket.ReceiveExactly(header);
+        var message = new byte[DbusWire.TotalLength(header)];
+        header.CopyTo(message, 0);
+        socket.ReceiveExactly(message.AsSpan(DbusWire.FixedHeaderLength));
+        return DbusWire.Parse(message);
+    }
+
 }
