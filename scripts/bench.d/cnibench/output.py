@@ -39,6 +39,18 @@ def target_text(t):
     return text + (" ✓" if t["met"] else " ✗" if t["met"] is False else "")
 
 
+def side_cell(r, side):
+    """A side's value; "no such plugin" where that implementation lacks it; "fails k/n" (and the value of the
+    calls that worked, if any) where some of its calls failed (failure_lines says how)."""
+    if side in r.get("absent", ()):
+        return "n/a (no such plugin)"
+    failed = r.get("failed", {}).get(side)
+    if failed:
+        text = f"fails {failed['count']}/{failed['of']}"
+        return text + (f": {cell(r[side], r['unit'])}" if r[side] else "")
+    return cell(r[side], r["unit"])
+
+
 def markdown_table(rows):
     lines = ["| Measure | Unit | Ours: median (min–max) | Reference: median (min–max) | Ours/ref | Floor | Target |",
              "|---|---|---|---|---|---|---|"]
@@ -47,9 +59,20 @@ def markdown_table(rows):
         ratio = f"{r['ratio']:.2f}" if r["ratio"] is not None else "—"
         title = r["title"] + (" ⚠" if r["busy"] and r["busy"]["busy"] else "")
         floor = fmt(r["floor"]["median"], r["unit"]) if r["floor"] else ""
-        lines.append(f"| {title} | {r['unit']} | {cell(r['ours'], r['unit'])} | {cell(r['ref'], r['unit'])} | "
+        lines.append(f"| {title} | {r['unit']} | {side_cell(r, 'ours')} | {side_cell(r, 'ref')} | "
                      f"{ratio} | {floor} | {target} |")
     return "\n".join(lines)
+
+
+def failure_lines(rows):
+    """One line per row with failed calls: which side, how many, and what the first failure answered."""
+    names = {"ours": "ours", "ref": "the reference"}
+    out = []
+    for r in rows:
+        for side, f in r.get("failed", {}).items():
+            out.append(f"> \"{r['title']}\": {names.get(side, side)} failed {f['count']} of {f['of']} calls; "
+                       f"the first answered: `{' '.join(f['first'].split())[:300]}`")
+    return out
 
 
 def busy_lines(rows):
@@ -155,6 +178,9 @@ def readme(meta, rows, png_rel, notes, analysis, command):
     ]
     lines += busy_lines(rows)
     if busy_lines(rows):
+        lines.append("")
+    lines += failure_lines(rows)
+    if failure_lines(rows):
         lines.append("")
     backends = notes.get("portmap_backends", {})
     if backends:
