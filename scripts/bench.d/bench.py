@@ -5,7 +5,7 @@ Every timed call is one posix_spawn + wait4 of the plugin exactly as a runtime e
 pipe, stdout/stderr to memory files, CNI_* in the environment). Network setup, netns switches and parsing
 sit outside the timed window. Implementations alternate order every iteration so drift and noise from the
 rest of the machine hit both alike. Only the Python standard library is used; the rows and how each is
-measured live in cnibench/scenarios/, one module per group.
+measured live in cnibench/scenarios/, one module per group, and every plugin's setup in cnibench/plugins.py.
 """
 import argparse
 import json
@@ -21,7 +21,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cnibench.context import Bench  # noqa: E402
 from cnibench.load import settle  # noqa: E402
 from cnibench.output import busy_lines, machine, markdown_table, plot, write_readme  # noqa: E402
-from cnibench.procs import SPEC, Impl  # noqa: E402
+from cnibench.plugins import UnknownPlugin  # noqa: E402
+from cnibench.procs import SPEC, BenchError, Impl  # noqa: E402
 from cnibench.scenarios import ORDER  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -59,14 +60,24 @@ def main():
         return
     if os.environ.get("CNI_PRIVATE_HOST") != "1":
         sys.exit("bench.py: run inside scripts/in-private-netns")
+    try:
+        bench_run(args)
+    except (BenchError, UnknownPlugin) as e:
+        sys.exit(f"bench.py: {e}")
+
+
+def impls(args):
+    return [Impl("ours", "ours", os.path.abspath(args.ours)), Impl("ref", "reference", os.path.abspath(args.ref))]
+
+
+def bench_run(args):
     started = time.monotonic()
     os.makedirs(args.out, exist_ok=True)
     work = tempfile.mkdtemp(prefix="cni-bench-")
     try:
         floors, peakrss = build_helpers(work, args.empty_aot)
-        impls = [Impl("ours", "ours", os.path.abspath(args.ours)), Impl("ref", "reference", os.path.abspath(args.ref))]
         preset = "quick" if args.quick else "medium" if args.medium else "full"
-        bench = Bench(preset, impls, floors, peakrss, work)
+        bench = Bench(preset, impls(args), floors, peakrss, work)
         for scenario in ORDER:
             settle(2.0 if args.quick else 8.0)
             scenario.run(bench)

@@ -201,9 +201,15 @@ def readme(meta, rows, png_rel, notes, analysis, command):
         "single process of the tree (bridge or the host-local it execs), as GNU `time -v` reports. A row gets ⚠ when other processes used more than "
         f"{BUSY_OTHER_CPU:.0%} of the CPUs (from /proc/stat minus our own CPU time) or steal exceeded "
         f"{BUSY_STEAL:.0%} while it ran. Raw numbers: docs/bench/results.json. Each row, how it is measured and its "
-        "target are defined once, in scripts/bench.d/cnibench/scenarios/ (one module per group); tuning, firewall, "
-        "bandwidth, sbr, ptp, macvlan, host-device and dhcp rows appear when both implementations have those "
-        "plugins; dhcp's against a dnsmasq on a LAN of the bench's own namespaces.",
+        "target are defined once, in scripts/bench.d/cnibench/scenarios/ (one module per group). Every plugin in "
+        "dist/bin has its rows, set up as a runtime would call it by its entry in scripts/bench.d/cnibench/plugins.py: "
+        "a chained plugin after a bridge ADD with its result as prevResult, macvlan, ipvlan and vlan with a master "
+        "in the host netns, host-device with a spare device per container, an IPAM plugin exec'd as its main "
+        "plugin would, dhcp with each side's daemon against a dnsmasq on a LAN of the bench's own namespaces. "
+        "A CHECK gets the container's ADD result as prevResult (cniVersion 1.0.0, as libcni sends it); a CHECK an "
+        "implementation rejects is shown as *fails k/n*, with its answer below the table. A plugin the reference "
+        "lacks shows *n/a (no such plugin)* and no ratio. ipvlan, vlan, vrf and dummy need link types this host's "
+        "kernel may lack: they have size and start-up rows only.",
         "",
     ]
     if analysis:
