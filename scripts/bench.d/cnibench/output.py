@@ -208,8 +208,10 @@ def readme(meta, rows, png_rel, notes, analysis, command):
         "plugin would, dhcp with each side's daemon against a dnsmasq on a LAN of the bench's own namespaces. "
         "A CHECK gets the container's ADD result as prevResult (cniVersion 1.0.0, as libcni sends it); a CHECK an "
         "implementation rejects is shown as *fails k/n*, with its answer below the table. A plugin the reference "
-        "lacks shows *n/a (no such plugin)* and no ratio. ipvlan, vlan, vrf and dummy need link types this host's "
-        "kernel may lack: they have size and start-up rows only.",
+        "lacks shows *n/a (no such plugin)* and no ratio. Rows marked *(second kernel, UML 6.1)* were measured in "
+        "Debian's user-mode Linux (scripts/in-second-kernel: one slow CPU) because this host's kernel lacks the "
+        "plugin's link type (ipvlan, 8021q, vrf, dummy), with fewer containers: their times compare only with "
+        "each other, their ratios with the host's.",
         "",
     ]
     if analysis:

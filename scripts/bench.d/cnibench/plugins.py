@@ -12,8 +12,9 @@ Kinds (which scenario gives a plugin its ADD, CHECK and DEL rows):
   chained      after a bridge ADD, with that result as prevResult (scenarios/perplugin.py)
   ipam         an IPAM plugin exec'd alone with a main plugin's config, as the main plugin would (perplugin.py)
   daemon-ipam  dhcp: each side's daemon, and a dnsmasq the bench runs (scenarios/dhcp.py)
-A plugin with second_kernel=True needs kernel features this host may lack (dummy, 8021q, ipvlan, vrf): only its
-size and VERSION start-up rows are measured here.
+A plugin with second_kernel=True needs kernel features this host may lack (dummy, 8021q, ipvlan, vrf): its
+ADD/CHECK/DEL and peak RSS rows are measured in scripts/in-second-kernel (user-mode Linux) and say so in their
+titles; its size and VERSION start-up rows are measured on the host like everyone's.
 """
 import os
 
