@@ -39,6 +39,18 @@ def target_text(t):
     return text + (" ✓" if t["met"] else " ✗" if t["met"] is False else "")
 
 
+def side_cell(r, side):
+    """A side's value; "no such plugin" where that implementation lacks it; "fails k/n" (and the value of the
+    calls that worked, if any) where some of its calls failed (failure_lines says how)."""
+    if side in r.get("absent", ()):
+        return "n/a (no such plugin)"
+    failed = r.get("failed", {}).get(side)
+    if failed:
+        text = f"fails {failed['count']}/{failed['of']}"
+        return text + (f": {cell(r[side], r['unit'])}" if r[side] else "")
+    return cell(r[side], r["unit"])
+
+
 def markdown_table(rows):
     lines = ["| Measure | Unit | Ours: median (min–max) | Reference: median (min–max) | Ours/ref | Floor | Target |",
              "|---|---|---|---|---|---|---|"]
@@ -47,9 +59,20 @@ def markdown_table(rows):
         ratio = f"{r['ratio']:.2f}" if r["ratio"] is not None else "—"
         title = r["title"] + (" ⚠" if r["busy"] and r["busy"]["busy"] else "")
         floor = fmt(r["floor"]["median"], r["unit"]) if r["floor"] else ""
-        lines.append(f"| {title} | {r['unit']} | {cell(r['ours'], r['unit'])} | {cell(r['ref'], r['unit'])} | "
+        lines.append(f"| {title} | {r['unit']} | {side_cell(r, 'ours')} | {side_cell(r, 'ref')} | "
                      f"{ratio} | {floor} | {target} |")
     return "\n".join(lines)
+
+
+def failure_lines(rows):
+    """One line per row with failed calls: which side, how many, and what the first failure answered."""
+    names = {"ours": "ours", "ref": "the reference"}
+    out = []
+    for r in rows:
+        for side, f in r.get("failed", {}).items():
+            out.append(f"> \"{r['title']}\": {names.get(side, side)} failed {f['count']} of {f['of']} calls; "
+                       f"the first answered: `{' '.join(f['first'].split())[:300]}`")
+    return out
 
 
 def busy_lines(rows):
@@ -156,6 +179,9 @@ def readme(meta, rows, png_rel, notes, analysis, command):
     lines += busy_lines(rows)
     if busy_lines(rows):
         lines.append("")
+    lines += failure_lines(rows)
+    if failure_lines(rows):
+        lines.append("")
     backends = notes.get("portmap_backends", {})
     if backends:
         lines.append("portmap backends (each implementation's default): "
@@ -175,9 +201,17 @@ def readme(meta, rows, png_rel, notes, analysis, command):
         "single process of the tree (bridge or the host-local it execs), as GNU `time -v` reports. A row gets ⚠ when other processes used more than "
         f"{BUSY_OTHER_CPU:.0%} of the CPUs (from /proc/stat minus our own CPU time) or steal exceeded "
         f"{BUSY_STEAL:.0%} while it ran. Raw numbers: docs/bench/results.json. Each row, how it is measured and its "
-        "target are defined once, in scripts/bench.d/cnibench/scenarios/ (one module per group); tuning, firewall, "
-        "bandwidth, sbr, ptp, macvlan, host-device and dhcp rows appear when both implementations have those "
-        "plugins; dhcp's against a dnsmasq on a LAN of the bench's own namespaces.",
+        "target are defined once, in scripts/bench.d/cnibench/scenarios/ (one module per group). Every plugin in "
+        "dist/bin has its rows, set up as a runtime would call it by its entry in scripts/bench.d/cnibench/plugins.py: "
+        "a chained plugin after a bridge ADD with its result as prevResult, macvlan, ipvlan and vlan with a master "
+        "in the host netns, host-device with a spare device per container, an IPAM plugin exec'd as its main "
+        "plugin would, dhcp with each side's daemon against a dnsmasq on a LAN of the bench's own namespaces. "
+        "A CHECK gets the container's ADD result as prevResult (cniVersion 1.0.0, as libcni sends it); a CHECK an "
+        "implementation rejects is shown as *fails k/n*, with its answer below the table. A plugin the reference "
+        "lacks shows *n/a (no such plugin)* and no ratio. Rows marked *(second kernel, UML 6.1)* were measured in "
+        "Debian's user-mode Linux (scripts/in-second-kernel: one slow CPU) because this host's kernel lacks the "
+        "plugin's link type (ipvlan, 8021q, vrf, dummy), with fewer containers: their times compare only with "
+        "each other, their ratios with the host's.",
         "",
     ]
     if analysis:

@@ -70,14 +70,35 @@ class Report:
         self.series = {}
         self.notes = {}
 
-    def add(self, row, ours, ref, floor=None, busy=None, note=None):
+    def add(self, row, ours, ref, floor=None, busy=None, note=None, absent=(), failed=None):
+        """absent: the sides that lack the plugin (the reference has no tap): their value is None, and targets
+        against the reference are dropped. failed: side -> what its calls answered when some failed (a CHECK the
+        implementation rejects); its value is from the calls that succeeded, if any."""
         ratio = None
         if ours and ref and ref["median"] and row.unit not in ("µs/container", "count"):
             ratio = ours["median"] / ref["median"]
         targets = [{"kind": kind, "limit": limit, "met": _met(kind, limit, ours, ref, floor, ratio)}
-                   for kind, limit in row.targets]
+                   for kind, limit in row.targets if not (absent and kind == RATIO)]
         verdicts = [t["met"] for t in targets]
         met = None if not targets or None in verdicts else all(verdicts)
         self.rows.append({"id": row.id, "title": row.title, "unit": row.unit, "ours": ours, "ref": ref,
                           "floor": floor, "ratio": ratio, "targets": targets, "met": met, "busy": busy,
-                          "note": note or row.note})
+                          "note": note or row.note, "absent": list(absent), "failed": failed or {}})
+
+
+class Failures(dict):
+    """Calls that may fail without stopping the bench (a CHECK one implementation rejects): per side, how many
+    of how many failed and what the first failure answered; Report.add(failed=...) puts them on the row."""
+
+    def __init__(self, of):
+        super().__init__()
+        self.of = of
+
+    def sample(self, key, s, sink):
+        """A timed call: its time goes to sink when it succeeded, else it is counted here."""
+        if s.rc == 0:
+            sink.append(s.ns)
+            return True
+        f = self.setdefault(key, {"count": 0, "of": self.of, "first": f"exit {s.rc}: {s.text()[:600]}"})
+        f["count"] += 1
+        return False

@@ -1,4 +1,5 @@
-"""The dhcp IPAM plugin alone, against a real DHCP server: each container's ADD (a lease) and, draining, its DEL.
+"""The dhcp IPAM plugin alone, against a real DHCP server: each container's ADD (a lease), its CHECK (with the
+ADD's result as prevResult, as libcni sends it) and, draining, its DEL.
 
 One LAN for both implementations: in a host netns, a veth whose far end is in a server netns running dnsmasq
 (10.66.0.1/24, leases from 10.66.0.100-250). Every container gets a macvlan (bridge mode) of the LAN's host end,
@@ -9,10 +10,14 @@ for both. Each side's daemon is started before the rows and stopped after them, 
 are measured interleaved, each serving only its own side's calls. Ours: `dhcp daemon -socketpath S -statedir D
 -timeout 2s`; the reference: `dhcp daemon -socketpath S -timeout 2s` (it has no -statedir; -timeout is the DHCP
 client's read timeout, the same for both and never reached when the server answers).
+CHECK asks the daemon for DHCP.Allocate on both sides (as the reference's plugin does): the reference's daemon runs
+a whole new DHCP exchange with the server for it (DISCOVER, REQUEST, ACK in dnsmasq's log), ours answers from the
+lease it holds while that lease's link still exists.
 Every lease is released: after the DELs the server's lease file is read, and the leases still held by each side
 (by the MACs the bench gave its macvlans) are a row of their own. Peak RSS of the plugin comes from one extra
 ADD per implementation under peakrss; the daemon's own peak (VmHWM) is read before it is stopped.
 """
+import json
 import os
 import signal
 import socket
@@ -20,8 +25,9 @@ import subprocess
 import time
 
 from ..load import Busy
+from ..plugins import DAEMON_IPAM
 from ..procs import SPEC, BenchError, rotate
-from ..rows import ABS, RATIO, Row, ms, stats
+from ..rows import ABS, RATIO, Failures, Row, ms, stats
 from .rss import Meter
 
 HOST, SERVER, MASTER, SERVER_IF = "bd-host", "bd-srv", "bdlan0", "bdlan0srv"
@@ -32,6 +38,7 @@ SIDE_MAC = {"ours": "02:66:01", "ref": "02:66:02"}
 
 ROWS = {
     "add": Row("dhcp.add", "dhcp ADD alone, a lease from dnsmasq (macvlan made by the bench)", "ms", (RATIO, 0.5)),
+    "check": Row("dhcp.check", "dhcp CHECK alone, the lease", "ms"),
     "del": Row("dhcp.del", "dhcp DEL alone, releasing the lease", "ms", (RATIO, 0.5)),
     "left": Row("dhcp.leases-left", "dhcp: leases still on the server after every DEL", "count", (ABS, 0)),
     "rss": Row("rss.dhcp", "peak RSS, dhcp ADD (the plugin; its daemon apart)", "KiB", (RATIO, 1.0)),
@@ -168,13 +175,16 @@ def make_links(bench, containers):
                        input=f"link set bdmv{j} name eth0\nlink set eth0 up\nlink set lo up\n".encode())
 
 
-def conf(key, sock):
-    return {"cniVersion": SPEC, "name": f"bench-dhcp-{key}", "type": "macvlan", "master": MASTER, "mode": "bridge",
-            "ipam": {"type": "dhcp", "daemonSocketPath": sock}}
+def conf(key, sock, prev=None):
+    c = {"cniVersion": SPEC, "name": f"bench-dhcp-{key}", "type": "macvlan", "master": MASTER, "mode": "bridge",
+         "ipam": {"type": "dhcp", "daemonSocketPath": sock}}
+    return {**c, "prevResult": prev} if prev is not None else c
 
 
 def run(bench):
-    if bench.ours.has("dhcp") and bench.ref.has("dhcp"):
+    if "dhcp" in bench.measured_here(DAEMON_IPAM):
+        if not bench.ref.has("dhcp"):
+            raise BenchError(f"{bench.ref.bindir} has no dhcp: this scenario measures both sides' daemons")
         measure(bench)
 
 
@@ -186,8 +196,11 @@ def measure(bench):
     containers = {k: [f"cd-{k}-{i}" for i in range(1, n + 2)] for k in keys}
     lan = Lan(bench)
     add = {k: [] for k in keys}
+    check = {k: [] for k in keys}
     dele = {k: [] for k in keys}
     added = {k: set() for k in keys}
+    results = {k: {} for k in keys}
+    check_failed = Failures(n)
     left = hwm = None
     meter = Meter(bench)
     try:
@@ -211,7 +224,16 @@ def measure(bench):
                     added[k].add(i)
                     if '"10.66.0.' not in s.out.decode(errors="replace"):
                         raise BenchError(f"{k} dhcp ADD #{i} returned no address on the LAN: {s.text()[:400]}")
+                    results[k][i] = json.loads(s.out)
             add_busy = busy.finish()
+            busy = Busy()
+            for i in range(1, n + 1):
+                for impl in rotate(bench.impls, i):
+                    k = impl.key
+                    s = impl.call("dhcp", "CHECK", conf(k, socks[k], results[k][i]), f"d{i}",
+                                  f"/run/netns/{containers[k][i - 1]}")
+                    check_failed.sample(k, s, check[k])
+            check_busy = busy.finish()
             busy = Busy()
             for i in range(n + 1, 0, -1):
                 for impl in rotate(bench.impls, i):
@@ -243,6 +265,8 @@ def measure(bench):
             lan.stop()
             bench.ns.delete([c for cs in containers.values() for c in cs])
     bench.report.add(ROWS["add"], stats(ms(add["ours"])), stats(ms(add["ref"])), busy=add_busy)
+    bench.report.add(ROWS["check"], stats(ms(check["ours"])), stats(ms(check["ref"])), busy=check_busy,
+                     failed=check_failed)
     bench.report.add(ROWS["del"], stats(ms(dele["ours"])), stats(ms(dele["ref"])), busy=del_busy)
     bench.report.add(ROWS["left"], stats([left["ours"]]), stats([left["ref"]]), busy=del_busy)
     meter.add(bench.report, ROWS["rss"], add_busy)

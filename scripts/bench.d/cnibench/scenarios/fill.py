@@ -1,15 +1,23 @@
-"""bridge + host-local as one network fills to N containers, then drains; floor: the same kernel work by ip."""
+"""bridge + host-local as one network fills to N containers, then drains; floor: the same kernel work by ip.
+
+Between the fill and the drain, each container's CHECK (with its ADD's result as prevResult) with all N present.
+"""
 import ipaddress
+import json
 
 from ..context import bridge_conf
 from ..load import Busy
 from ..netns import IP
 from ..procs import rotate, run as spawn
-from ..rows import FLOOR_PLUS, RATIO, Row, checkpoints, ms, slope_us, stats, window
+from ..rows import FLOOR_PLUS, RATIO, Failures, Row, checkpoints, ms, slope_us, stats, window
 
 
 def add_row(k):
     return Row(f"fill.add@{k}", f"bridge+host-local ADD at #{k}", "ms", *([(RATIO, 0.3)] if k == 10 else []))
+
+
+def check_row(n):
+    return Row("bridge.check", f"bridge+host-local CHECK with {n} present", "ms")
 
 
 def del_row(k):
@@ -60,13 +68,22 @@ def run(bench):
              for i in bench.impls}
     add = {k: [None] * n for k in hosts}
     dele = {k: [None] * n for k in hosts}
+    check = {i.key: [] for i in bench.impls}
+    results = {i.key: {} for i in bench.impls}
+    check_failed = Failures(n)
 
     def bridge(who, command, i):
         impl = bench.ours if who == "ours" else bench.ref
+        conf = {**confs[who], "prevResult": results[who][i]} if command == "CHECK" else confs[who]
         bench.ns.enter(hosts[who])
-        s = impl.call("bridge", command, confs[who], f"c{i}", f"/run/netns/{containers[who][i - 1]}")
+        s = impl.call("bridge", command, conf, f"c{i}", f"/run/netns/{containers[who][i - 1]}")
         bench.ns.leave()
-        return s.check(f"{who} bridge {command} #{i}").ns
+        if command == "CHECK":
+            return s
+        s.check(f"{who} bridge {command} #{i}")
+        if command == "ADD":
+            results[who][i] = json.loads(s.out)
+        return s.ns
 
     busy = Busy()
     try:
@@ -75,6 +92,11 @@ def run(bench):
                 add[who][i - 1] = (floor_add(bench, hosts[who], containers[who][i - 1], i, subnets[who])
                                    if who == "floor" else bridge(who, "ADD", i))
         add_busy = busy.finish()
+        busy = Busy()
+        for i in range(1, n + 1):
+            for impl in rotate(bench.impls, i):
+                check_failed.sample(impl.key, bridge(impl.key, "CHECK", i), check[impl.key])
+        check_busy = busy.finish()
         busy = Busy()
         for i in range(n, 0, -1):
             for who in rotate(["ours", "ref", "floor"], i):
@@ -94,6 +116,8 @@ def run(bench):
         bench.report.add(add_row(k), a["ours"], a["ref"], floor=a["floor"], busy=add_busy)
     bench.report.add(add_slope_row(n), stats([slope_us(add["ours"])]), stats([slope_us(add["ref"])]),
                      floor=stats([slope_us(add["floor"])]), busy=add_busy)
+    bench.report.add(check_row(n), stats(ms(check["ours"])), stats(ms(check["ref"])), busy=check_busy,
+                     failed=check_failed)
     for k in checkpoints(n):
         d = at(dele, k)
         bench.report.add(del_row(k), d["ours"], d["ref"], floor=d["floor"], busy=del_busy)

@@ -1,11 +1,14 @@
-"""bridge -> portmap chain: N containers with two mappings each, then drain (portmap timed on its own)."""
+"""bridge -> portmap chain: N containers with two mappings each, then drain (portmap timed on its own).
+
+Between the two, each container's portmap CHECK (its mappings, and its ADD's result as prevResult) with all N present.
+"""
 import json
 import subprocess
 
 from ..context import bridge_conf
 from ..load import Busy
 from ..procs import SPEC, rotate
-from ..rows import ABS, RATIO, Row, at_k, slope_us, stats
+from ..rows import ABS, RATIO, Failures, Row, at_k, ms, slope_us, stats
 
 
 def add_row(k, n):
@@ -18,6 +21,10 @@ def add_slope_row(n):
 
 def chain_add_row(n):
     return Row(f"chain.add@{n}", f"bridge+portmap chain ADD at #{n}", "ms")
+
+
+def check_row(n):
+    return Row("portmap.check", f"portmap CHECK (2 mappings) with {n} present", "ms")
 
 
 def del_row(n):
@@ -49,6 +56,9 @@ def run(bench):
     br = {k: [None] * n for k in hosts}
     pm_del = {k: [None] * n for k in hosts}
     br_del = {k: [None] * n for k in hosts}
+    pm_check = {k: [] for k in hosts}
+    pm_results = {k: {} for k in hosts}
+    check_failed = Failures(n)
     results = {k: {} for k in hosts}
     unavailable = {}
 
@@ -82,8 +92,21 @@ def run(bench):
                     b.check(f"{k} portmap ADD #{i}")
                 br[k][i - 1], pm[k][i - 1] = a.ns, b.ns
                 results[k][i] = prev
+                pm_results[k][i] = json.loads(b.out)
         add_busy = busy.finish()
         backends = {k: detect_backend(bench, hosts[k]) for k in hosts if k not in unavailable}
+        busy = Busy()
+        for i in range(1, n + 1):
+            for impl in rotate(bench.impls, i):
+                k = impl.key
+                if k in unavailable:
+                    continue
+                bench.ns.enter(hosts[k])
+                c = impl.call("portmap", "CHECK", pm_conf(k, i, pm_results[k][i]), f"p{i}",
+                              f"/run/netns/{containers[k][i - 1]}")
+                bench.ns.leave()
+                check_failed.sample(k, c, pm_check[k])
+        check_busy = busy.finish()
         busy = Busy()
         for i in range(n, 0, -1):
             for impl in rotate(bench.impls, i):
@@ -114,6 +137,8 @@ def run(bench):
     bench.report.add(add_slope_row(n), stats([x for x in [slope_us(pm["ours"])] if x is not None]),
                      stats([slope_us(pm["ref"])]), busy=add_busy, note=note)
     bench.report.add(chain_add_row(n), at_k(chain["ours"], n), at_k(chain["ref"], n), busy=add_busy, note=note)
+    bench.report.add(check_row(n), stats(ms(pm_check["ours"])), stats(ms(pm_check["ref"])), busy=check_busy,
+                     note=note, failed=check_failed)
     bench.report.add(del_row(n), at_k(pm_del["ours"], n), at_k(pm_del["ref"], n), busy=del_busy, note=note)
     bench.report.add(chain_del_row(n), at_k(chain_del["ours"], n), at_k(chain_del["ref"], n), busy=del_busy,
                      note=note)

@@ -39,9 +39,9 @@ class Meter:
                 self.peaks.setdefault((row.id, impl.key), []).append(int(f.read()))
         return s
 
-    def add(self, report, row, busy):
+    def add(self, report, row, busy, absent=()):
         report.add(row, stats(self.peaks.get((row.id, "ours"), [])), stats(self.peaks.get((row.id, "ref"), [])),
-                   busy=busy)
+                   busy=busy, absent=absent)
 
 
 def run(bench):
