@@ -1,3 +1,4 @@
+using LibCni.Kernel;
 using LibCni;
 using LibCni.Interfaces;
 using LibCni.Skel;
@@ -78,27 +79,29 @@ public sealed class HostDevicePlugin(IContainerInterfaces links, IHostDeviceKern
     {
         var config = HostDeviceConfig.Parse(args.StdinData);
         var selection = HostDeviceSelection.Resolve(config, kernel);
-        if (config.IpamType is { } ipamType)
-        {
-            ipam.Del(ipamType, args);
-        }
 
-        if (args.Netns.Length == 0 || selection.Dpdk)
-        {
-            return;
-        }
-
-        try
-        {
-            kernel.MoveOut(args.Netns, args.IfName);
-        }
-        catch (LibCni.Kernel.NetnsNotFoundException)
-        {
-            if (config.Device is { } device)
+        // IPAM DEL beside the move back to the host (a netns move blocks in the kernel about as long as an IPAM
+        // exec takes); IPAM's error fails the DEL first.
+        SideThread.RunBeside(() =>
             {
-                kernel.RestoreReturned(args.IfName, device);
-            }
-        }
+                if (args.Netns.Length == 0 || selection.Dpdk)
+                {
+                    return;
+                }
+
+                try
+                {
+                    kernel.MoveOut(args.Netns, args.IfName);
+                }
+                catch (LibCni.Kernel.NetnsNotFoundException)
+                {
+                    if (config.Device is { } device)
+                    {
+                        kernel.RestoreReturned(args.IfName, device);
+                    }
+                }
+            },
+            ("ipam-del", config.IpamType is { } ipamType ? () => ipam.Del(ipamType, args) : null));
     }
 
     public void Check(CmdArgs args)

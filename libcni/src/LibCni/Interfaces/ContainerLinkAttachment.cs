@@ -74,28 +74,28 @@ public static class ContainerLinkAttachment
 
     public static Interface100 Entry(LinkRef link, CmdArgs args) => new() { Name = link.Name, Mac = link.Mac, Sandbox = args.Netns };
 
-    /// <summary>IPAM DEL (its error fails the DEL), then the container link; no netns, a gone netns or link is success.</summary>
-    public static void Delete(IContainerInterfaces links, IDelegatePlugin ipam, CmdArgs args, string? ipamType)
-    {
-        if (!string.IsNullOrEmpty(ipamType))
-        {
-            ipam.Del(ipamType, args);
-        }
+    /// <summary>
+    /// IPAM DEL beside the container link's delete (the kernel's RTM_DELLINK blocks about as long as an IPAM exec
+    /// takes, and neither needs the other); IPAM's error fails the DEL first. No netns, a gone netns or link is success.
+    /// </summary>
+    public static void Delete(IContainerInterfaces links, IDelegatePlugin ipam, CmdArgs args, string? ipamType) =>
+        SideThread.RunBeside(() =>
+            {
+                if (args.Netns.Length == 0)
+                {
+                    return;
+                }
 
-        if (args.Netns.Length == 0)
-        {
-            return;
-        }
-
-        try
-        {
-            links.DeleteLink(args.Netns, args.IfName);
-        }
-        catch (NetnsNotFoundException)
-        {
-            // The runtime removed the namespace, and the link with it.
-        }
-    }
+                try
+                {
+                    links.DeleteLink(args.Netns, args.IfName);
+                }
+                catch (NetnsNotFoundException)
+                {
+                    // The runtime removed the namespace, and the link with it.
+                }
+            },
+            ("ipam-del", string.IsNullOrEmpty(ipamType) ? null : () => ipam.Del(ipamType, args)));
 
     /// <summary>GC goes to IPAM when there is one: the reference's plugins have none, and their links die with the netns.</summary>
     public static void Gc(IDelegatePlugin ipam, string? ipamType, CmdArgs args)

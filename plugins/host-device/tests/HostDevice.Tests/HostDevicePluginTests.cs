@@ -22,6 +22,9 @@ public sealed class FakeHostDeviceKernel(FakeContainerInterfaces links) : IHostD
 
     public bool AlreadyMovedBack { get; set; }
 
+    /// <summary>Runs inside MoveOut, as the kernel's netns move would block.</summary>
+    public Action? WhileMovingOut { get; set; }
+
     public bool PathExists(string path) => Paths.Contains(path) || Directories.ContainsKey(path);
 
     public IReadOnlyList<string> ListDirectory(string path) => Directories.TryGetValue(path, out var entries) ? entries : throw new IOException($"open {path}: no such file or directory");
@@ -41,6 +44,7 @@ public sealed class FakeHostDeviceKernel(FakeContainerInterfaces links) : IHostD
     public bool MoveOut(string netns, string ifName)
     {
         links.Step($"MoveOut {ifName}");
+        WhileMovingOut?.Invoke();
         if (links.NetnsGone)
         {
             throw new LibCni.Kernel.NetnsNotFoundException(netns);
@@ -159,6 +163,17 @@ public class HostDevicePluginTests
         Assert.Equal(0, Run("DEL", ",\"device\":\"ens5\"" + Ipam).Exit);
         Assert.Equal(["MoveOut eth0", "MoveOut eth0"], _links.Calls);
         _ipam.Verify(i => i.Del("host-local", It.IsAny<CmdArgs>()), Times.Exactly(2));
+    }
+
+    [Fact]
+    public void Del_runs_ipam_del_while_the_device_moves_back()
+    {
+        using var ipamCalled = new ManualResetEventSlim();
+        _ipam.Setup(i => i.Del("host-local", It.IsAny<CmdArgs>())).Callback(ipamCalled.Set);
+        var during = false;
+        _kernel.WhileMovingOut = () => during = ipamCalled.Wait(TimeSpan.FromSeconds(10));
+        Assert.Equal(0, Run("DEL", ",\"device\":\"ens5\"" + Ipam).Exit);
+        Assert.True(during, "IPAM DEL must be under way while the device moves back to the host");
     }
 
     [Fact]

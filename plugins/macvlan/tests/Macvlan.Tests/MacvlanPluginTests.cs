@@ -148,13 +148,31 @@ public class MacvlanPluginTests
     }
 
     [Fact]
-    public void Del_releases_ipam_then_deletes_the_link_and_needs_no_master()
+    public void Del_releases_ipam_and_deletes_the_link_and_needs_no_master()
     {
         _links.Parents.Clear();
         _links.DefaultRoute = null;
         Assert.Equal(0, Run("DEL", ",\"master\":\"gone0\"" + Ipam).Exit);
         Assert.Equal(["DeleteLink eth0"], _links.Calls);
         _ipam.Verify(i => i.Del("host-local", It.IsAny<CmdArgs>()), Times.Once);
+    }
+
+    [Fact]
+    public void Del_runs_ipam_del_while_the_link_is_deleted_and_reports_ipams_error()
+    {
+        // ContainerLinkAttachment.Delete, shared by macvlan, ipvlan, vlan, dummy and tap.
+        using var ipamCalled = new ManualResetEventSlim();
+        _ipam.Setup(i => i.Del("host-local", It.IsAny<CmdArgs>())).Callback(ipamCalled.Set);
+        var during = false;
+        _links.WhileDeletingLink = () => during = ipamCalled.Wait(TimeSpan.FromSeconds(10));
+        Assert.Equal(0, Run("DEL", Ipam).Exit);
+        Assert.True(during, "IPAM DEL must be under way while the container link is deleted");
+
+        _links.WhileDeletingLink = null;
+        _ipam.Setup(i => i.Del("host-local", It.IsAny<CmdArgs>())).Throws(new CniException(5, "disk full"));
+        var (exit, error) = Run("DEL", Ipam);
+        Assert.Equal(1, exit);
+        Assert.Equal("disk full", error.GetProperty("msg").GetString());
     }
 
     [Fact]
