@@ -64,6 +64,49 @@ def markdown_table(rows):
     return "\n".join(lines)
 
 
+# Where the core plugins' ADD/CHECK/DEL rows live (the others' are <plugin>.add/.check/.del).
+CORE_ROWS = {
+    "bridge": ("fill.add@10", "bridge.check", "fill.del@10"),
+    "host-local": ("hostlocal.add", "host-local.check", "hostlocal.del"),
+    "loopback": ("loopback.add", "loopback.check", "loopback.del"),
+    "portmap": ("portmap.add@", "portmap.check", "portmap.del@"),
+}
+
+
+def per_plugin_table(rows, plugins):
+    """One line per plugin: ADD, CHECK and DEL (ours / reference, ms, and the ratio), peak RSS, size and VERSION ratios."""
+    by_id = {r["id"]: r for r in rows}
+
+    def find(rid):
+        if rid.endswith("@"):  # portmap's rows are "at #N": the last N
+            matches = [r for i, r in by_id.items() if i.startswith(rid) and not i.endswith(("@1", ".slope"))]
+            return matches[-1] if matches else None
+        return by_id.get(rid)
+
+    def timing(r):
+        if not r:
+            return ""
+        if r.get("failed", {}).get("ref"):
+            return f"{fmt(r['ours']['median'], 'ms') if r['ours'] else 'n/a'} / fails"
+        if "ref" in r.get("absent", ()) or not r["ref"]:
+            return f"{fmt(r['ours']['median'], 'ms') if r['ours'] else 'n/a'} / —"
+        return f"{fmt(r['ours']['median'], 'ms')} / {fmt(r['ref']['median'], 'ms')} ({r['ratio']:.2f}×)"
+
+    def ratio(r):
+        return f"{r['ratio']:.2f}×" if r and r["ratio"] is not None else "—"
+
+    lines = ["| Plugin | ADD ms, ours / ref | CHECK ms | DEL ms | peak RSS | size | VERSION |", "|---|---|---|---|---|---|---|"]
+    for plugin in plugins:
+        add, check, delete = CORE_ROWS.get(plugin, (f"{plugin}.add", f"{plugin}.check", f"{plugin}.del"))
+        if not any(find(rid) for rid in (add, check, delete, f"size.{plugin}")):
+            continue
+        second = any("(second kernel" in (find(rid) or {}).get("title", "") for rid in (add, delete))
+        name = plugin + (" (second kernel)" if second else "")
+        lines.append(f"| {name} | {timing(find(add))} | {timing(find(check))} | {timing(find(delete))} | "
+                     f"{ratio(find('rss.' + plugin))} | {ratio(find('size.' + plugin))} | {ratio(find('version.' + plugin))} |")
+    return "\n".join(lines)
+
+
 def failure_lines(rows):
     """One line per row with failed calls: which side, how many, and what the first failure answered."""
     names = {"ours": "ours", "ref": "the reference"}
@@ -172,6 +215,14 @@ def readme(meta, rows, png_rel, notes, analysis, command):
         f"Machine: {m['nproc']} CPUs, {m['cpu']}, kernel {m['kernel']}, {m['memory_gib']} GiB RAM, {m['os']}; "
         f"commit {m['commit']}, {m['date']}, {meta.get('preset', 'quick' if meta['quick'] else 'full')} run "
         f"({meta['seconds']:.0f} s).",
+        "",
+        "**Per plugin** (every plugin in dist/bin; ratios are ours / the reference's, — where the reference lacks "
+        "the plugin; bridge's ADD and DEL are the fill's \"at #10\", portmap's the last \"at #N\"; the rows "
+        "below give min–max and targets):",
+        "",
+        per_plugin_table(rows, meta.get("plugins", [])),
+        "",
+        "**Every row**:",
         "",
         markdown_table(rows),
         "",
