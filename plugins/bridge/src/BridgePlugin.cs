@@ -156,13 +156,13 @@ public sealed class BridgePlugin(IBridgeKernel kernel, IContainerInterfaces link
             config = BridgeConfig.ParseForTeardown(args.StdinData);
         }
 
-        // IPAM DEL and the firewall teardown run beside the veth delete: the kernel takes about as long to delete
-        // a veth as a host-local exec takes, and a commit that deletes rules leaves work the kernel finishes an
-        // RCU grace period later, which closing the nfnetlink socket waits for; none needs the others. IPAM's
-        // error comes first, as in the reference, where a failed IPAM DEL ends the DEL (here the veth is gone by
-        // then; the runtime's retry finds nothing to delete).
+        // The firewall teardown runs beside the veth delete, and IPAM DEL too when it needs no link (dhcp does):
+        // the kernel takes about as long to delete a veth as a host-local exec takes, and a commit that deletes
+        // rules leaves work the kernel finishes an RCU grace period later, which closing the nfnetlink socket
+        // waits for. IPAM's error comes first, as in the reference, where a failed IPAM DEL ends the DEL (here
+        // the veth is gone by then; the runtime's retry finds nothing to delete).
         string? spoofFailure = null;
-        SideThread.RunBeside(() =>
+        ContainerLinkAttachment.DeleteBeside(() =>
             {
                 try
                 {
@@ -176,7 +176,7 @@ public sealed class BridgePlugin(IBridgeKernel kernel, IContainerInterfaces link
                     // The runtime already removed the namespace and the veth with it.
                 }
             },
-            ("ipam-del", config.IsLayer3 ? () => ipam.Del(config.IpamType!, args) : null),
+            ipam, args, config.IsLayer3 ? config.IpamType : null,
             ("rules-del", config.MacSpoofCheck || (config.IsLayer3 && config.IpMasq) ? () => { spoofFailure = TeardownRules(config, args); } : null));
 
         if (spoofFailure is not null)

@@ -80,9 +80,9 @@ public sealed class HostDevicePlugin(IContainerInterfaces links, IHostDeviceKern
         var config = HostDeviceConfig.Parse(args.StdinData);
         var selection = HostDeviceSelection.Resolve(config, kernel);
 
-        // IPAM DEL beside the move back to the host (a netns move blocks in the kernel about as long as an IPAM
-        // exec takes); IPAM's error fails the DEL first.
-        SideThread.RunBeside(() =>
+        // The move back to the host, with IPAM DEL beside it when IPAM needs no link (a netns move blocks in the
+        // kernel about as long as an IPAM exec takes).
+        ContainerLinkAttachment.DeleteBeside(() =>
             {
                 if (args.Netns.Length == 0 || selection.Dpdk)
                 {
@@ -101,7 +101,7 @@ public sealed class HostDevicePlugin(IContainerInterfaces links, IHostDeviceKern
                     }
                 }
             },
-            ("ipam-del", config.IpamType is { } ipamType ? () => ipam.Del(ipamType, args) : null));
+            ipam, args, config.IpamType);
     }
 
     public void Check(CmdArgs args)

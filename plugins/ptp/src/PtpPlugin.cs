@@ -88,8 +88,8 @@ public sealed class PtpPlugin(IContainerInterfaces links, IPtpKernel kernel, IDe
     public void Del(CmdArgs args)
     {
         var config = PtpConfig.Parse(args.StdinData);
-        // As bridge's DEL: IPAM DEL and the masquerade teardown beside the veth delete, IPAM's failure first.
-        SideThread.RunBeside(() =>
+        // As bridge's DEL: the masquerade teardown (and IPAM DEL, when it needs no link) beside the veth delete.
+        ContainerLinkAttachment.DeleteBeside(() =>
             {
                 if (args.Netns.Length > 0)
                 {
@@ -103,7 +103,7 @@ public sealed class PtpPlugin(IContainerInterfaces links, IPtpKernel kernel, IDe
                     }
                 }
             },
-            ("ipam-del", () => ipam.Del(config.IpamType, args)),
+            ipam, args, config.IpamType,
             ("masq-del", config.IpMasq ? () => masquerading.Teardown("ptp", config.NetworkName, args.ContainerId, args.IfName, []) : null));
     }
 

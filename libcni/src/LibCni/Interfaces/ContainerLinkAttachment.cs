@@ -74,12 +74,9 @@ public static class ContainerLinkAttachment
 
     public static Interface100 Entry(LinkRef link, CmdArgs args) => new() { Name = link.Name, Mac = link.Mac, Sandbox = args.Netns };
 
-    /// <summary>
-    /// IPAM DEL beside the container link's delete (the kernel's RTM_DELLINK blocks about as long as an IPAM exec
-    /// takes, and neither needs the other); IPAM's error fails the DEL first. No netns, a gone netns or link is success.
-    /// </summary>
+    /// <summary>IPAM DEL, then (or beside, see <see cref="DeleteBeside"/>) the container link; no netns, a gone netns or link is success.</summary>
     public static void Delete(IContainerInterfaces links, IDelegatePlugin ipam, CmdArgs args, string? ipamType) =>
-        SideThread.RunBeside(() =>
+        DeleteBeside(() =>
             {
                 if (args.Netns.Length == 0)
                 {
@@ -95,7 +92,35 @@ public static class ContainerLinkAttachment
                     // The runtime removed the namespace, and the link with it.
                 }
             },
-            ("ipam-del", string.IsNullOrEmpty(ipamType) ? null : () => ipam.Del(ipamType, args)));
+            ipam, args, ipamType);
+
+    /// <summary>
+    /// The IPAM plugins whose DEL needs nothing of the container's interface (they release from a store of their
+    /// own). Any other may: dhcp sends its DHCPRELEASE through it, and an unknown plugin is treated the same.
+    /// </summary>
+    public static bool ReleasesWithoutTheLink(string? ipamType) => ipamType is "host-local" or "static";
+
+    /// <summary>
+    /// A DEL's parts: <paramref name="deleteLink"/> on this thread, <paramref name="others"/> beside it, and IPAM DEL
+    /// beside it too when <see cref="ReleasesWithoutTheLink"/> (RTM_DELLINK or a netns move blocks about as long as an
+    /// IPAM exec takes), else first, as the reference orders it. IPAM's failure is reported first.
+    /// </summary>
+    public static void DeleteBeside(Action deleteLink, IDelegatePlugin ipam, CmdArgs args, string? ipamType, params (string Name, Action? Work)[] others)
+    {
+        if (string.IsNullOrEmpty(ipamType))
+        {
+            SideThread.RunBeside(deleteLink, others);
+        }
+        else if (ReleasesWithoutTheLink(ipamType))
+        {
+            SideThread.RunBeside(deleteLink, [("ipam-del", () => ipam.Del(ipamType, args)), .. others]);
+        }
+        else
+        {
+            ipam.Del(ipamType, args);
+            SideThread.RunBeside(deleteLink, others);
+        }
+    }
 
     /// <summary>GC goes to IPAM when there is one: the reference's plugins have none, and their links die with the netns.</summary>
     public static void Gc(IDelegatePlugin ipam, string? ipamType, CmdArgs args)

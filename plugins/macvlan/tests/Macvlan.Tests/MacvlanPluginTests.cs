@@ -176,6 +176,20 @@ public class MacvlanPluginTests
     }
 
     [Fact]
+    public void Del_with_dhcp_releases_before_the_link_goes_since_the_release_is_sent_through_it()
+    {
+        var released = false;
+        _ipam.Setup(i => i.Del("dhcp", It.IsAny<CmdArgs>())).Callback(() => released = true);
+        var releasedFirst = false;
+        _links.WhileDeletingLink = () => releasedFirst = released;
+        Assert.Equal(0, Run("DEL", ""","ipam":{"type":"dhcp"}""").Exit);
+        Assert.True(releasedFirst, "dhcp's DEL must end before the container link is deleted");
+        Assert.False(ContainerLinkAttachment.ReleasesWithoutTheLink("dhcp"));
+        Assert.False(ContainerLinkAttachment.ReleasesWithoutTheLink("whereabouts"));
+        Assert.True(ContainerLinkAttachment.ReleasesWithoutTheLink("host-local"));
+    }
+
+    [Fact]
     public void Del_without_netns_or_with_it_gone_succeeds()
     {
         Assert.Equal(0, Run("DEL", Ipam, netns: "").Exit);
