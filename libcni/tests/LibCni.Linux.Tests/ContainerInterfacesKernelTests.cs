@@ -11,7 +11,7 @@ namespace LibCni.Linux.Tests;
 public class ContainerInterfacesKernelTests
 {
     [Fact]
-    public void Veth_peer_is_created_directly_in_the_host_and_delete_returns_the_addresses()
+    public void Veth_peer_is_created_directly_in_the_host_and_delete_removes_both_ends_once()
     {
         using var host = TestNetns.Create("cnihost");
         using var ctr = TestNetns.Create("cnictr");
@@ -22,10 +22,12 @@ public class ContainerInterfacesKernelTests
         Assert.Contains("mtu 1300", ctr.Ip("link", "show", "eth5"), StringComparison.Ordinal);
 
         ctr.Ip("addr", "add", "10.5.0.9/24", "dev", "eth5");
-        var removed = NetNamespace.Run(host.Path, () => new KernelContainerInterfaces().DeleteLink(ctr.Path, "eth5"));
-        Assert.Equal(["10.5.0.9/24"], removed.Select(a => a.ToString()));
+        NetNamespace.Run(host.Path, () => new KernelContainerInterfaces().DeleteLink(ctr.Path, "eth5"));
+        Assert.DoesNotContain("eth5", ctr.Ip("-br", "link"), StringComparison.Ordinal);
         Assert.DoesNotContain(hostVeth.Name, host.Ip("-br", "link"), StringComparison.Ordinal);
-        Assert.Empty(NetNamespace.Run(host.Path, () => new KernelContainerInterfaces().DeleteLink(ctr.Path, "eth5")));
+
+        // Already gone: success.
+        NetNamespace.Run(host.Path, () => new KernelContainerInterfaces().DeleteLink(ctr.Path, "eth5"));
     }
 
     [Fact]

@@ -23,9 +23,6 @@ public sealed class FakeContainerInterfaces(List<string>? calls = null) : IConta
     /// <summary>Runs inside DeleteLink, before it returns: lets a test look at what happens meanwhile.</summary>
     public Action? WhileDeletingLink { get; set; }
 
-    /// <summary>What DeleteLink reports as the deleted link's addresses.</summary>
-    public IReadOnlyList<CidrAddress> LinkAddresses { get; set; } = [CidrAddress.Parse("10.1.0.2/24")];
-
     public InterfaceAddressing? Configured { get; private set; }
 
     public Dictionary<string, HostLinkState> HostStates { get; } = [];
@@ -106,12 +103,11 @@ public sealed class FakeContainerInterfaces(List<string>? calls = null) : IConta
         InNetns(netns);
     }
 
-    public IReadOnlyList<CidrAddress> DeleteLink(string netns, string ifName)
+    public void DeleteLink(string netns, string ifName)
     {
         WhileDeletingLink?.Invoke();
         Step($"DeleteLink {ifName}");
         InNetns(netns);
-        return LinkAddresses;
     }
 
     public ContainerLinkState? Inspect(string netns, string ifName)

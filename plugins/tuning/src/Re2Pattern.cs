@@ -676,6 +676,7 @@ public sealed class Re2Pattern
             }
         }
 
+        // Sorted, disjoint (low, high) pairs, as AddComplement needs them.
         private static readonly Dictionary<string, string> PosixClasses = new(StringComparer.Ordinal)
         {
             ["alnum"] = "09AZaz",
@@ -735,7 +736,7 @@ public sealed class Re2Pattern
 
                         if (negated)
                         {
-                            AddComplement(set, SortPairs(pairs));
+                            AddComplement(set, pairs);
                         }
                         else
                         {
@@ -790,18 +791,6 @@ public sealed class Re2Pattern
 
                 set.Ranges.Add((low, high));
             }
-        }
-
-        private static string SortPairs(string pairs)
-        {
-            var list = new List<(char, char)>();
-            for (var i = 0; i < pairs.Length; i += 2)
-            {
-                list.Add((pairs[i], pairs[i + 1]));
-            }
-
-            list.Sort();
-            return string.Concat(list.Select(p => $"{p.Item1}{p.Item2}"));
         }
     }
 }

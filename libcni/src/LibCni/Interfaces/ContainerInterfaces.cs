@@ -79,8 +79,8 @@ public interface IContainerInterfaces
 
     void SetLinkUp(string netns, string ifName);
 
-    /// <summary>Deletes the container interface and returns its global addresses; none when it is missing.</summary>
-    IReadOnlyList<CidrAddress> DeleteLink(string netns, string ifName);
+    /// <summary>Deletes the container interface; a missing one is success.</summary>
+    void DeleteLink(string netns, string ifName);
 
     /// <summary>The container interface, or null when it is missing.</summary>
     ContainerLinkState? Inspect(string netns, string ifName);

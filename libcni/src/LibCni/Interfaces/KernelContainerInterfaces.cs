@@ -167,19 +167,14 @@ public sealed class KernelContainerInterfaces : IContainerInterfaces
         rtnl.SetLinkUp(link.Index, true);
     }
 
-    public IReadOnlyList<CidrAddress> DeleteLink(string netns, string ifName)
+    public void DeleteLink(string netns, string ifName)
     {
         using var rtnl = NetNamespace.OpenRtnl(netns);
-        var link = rtnl.GetLink(ifName);
-        if (link is null)
+        if (rtnl.GetLink(ifName) is not { } link)
         {
-            return [];
+            return;
         }
 
-        var addresses = rtnl.ListAddresses(AddressFamily.Unspec, link.Index)
-            .Where(a => a.Scope == Rta.ScopeUniverse)
-            .Select(a => a.Address)
-            .ToList();
         try
         {
             rtnl.DeleteLink(link.Index);
@@ -187,8 +182,6 @@ public sealed class KernelContainerInterfaces : IContainerInterfaces
         catch (NetlinkException e) when (e.Errno == Errno.ENODEV)
         {
         }
-
-        return addresses;
     }
 
     public ContainerLinkState? Inspect(string netns, string ifName)

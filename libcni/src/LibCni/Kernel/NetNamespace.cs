@@ -67,14 +67,9 @@ public static class NetNamespace
 
     public static T Run<T>(SafeFileHandle netns, string description, Func<T> work)
     {
-        // The thread dies with the namespace switch: no other work ever runs in the wrong netns.
-        T? result = default;
-        SideThread.Start("netns", () =>
-        {
-            Libc.Check(Libc.SetNs(netns, Libc.CLONE_NEWNET), $"setns({description})");
-            result = work();
-        }).Join();
-        return result!;
+        // A session of one call: its thread dies with the namespace switch, so no other work runs in the wrong netns.
+        using var session = new NetnsSession(netns, description);
+        return session.Run(work);
     }
 
     /// <summary>An rtnetlink client whose socket lives in the netns at <paramref name="path"/>; usable from any thread.</summary>

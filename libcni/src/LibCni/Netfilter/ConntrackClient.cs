@@ -50,11 +50,7 @@ public sealed class ConntrackClient(NetlinkClient client) : IDisposable
         {
             return long.TryParse(Sysctl.Read("net", "netfilter", "nf_conntrack_count"), out var count) ? count : null;
         }
-        catch (FileNotFoundException)
-        {
-            return 0;
-        }
-        catch (DirectoryNotFoundException)
+        catch (IOException e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
             return 0;
         }
